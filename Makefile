@@ -1,0 +1,37 @@
+# Debrief. Everything builds with the sqlite_fts5 tag (FTS5 is absent without it).
+GO       ?= go
+TAGS     := sqlite_fts5
+ADDR     ?= 127.0.0.1:8080
+DB       ?= ./data/debrief.db
+BENCHTIME ?= 2s
+
+.PHONY: run build test bench lint demo clean
+
+## run: build and serve on http://localhost:8080 with ./data/debrief.db
+run: build
+	./bin/debrief serve --addr $(ADDR) --db $(DB)
+
+## build: compile bin/debrief
+build:
+	$(GO) build -tags $(TAGS) -o bin/debrief ./cmd/debrief
+
+## test: every test with the race detector (browser tests need chromium; see README)
+test:
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) test -tags $(TAGS) -race -count=1 -timeout 10m ./...
+
+## bench: the benchmarks quoted in the issues' closing notes
+bench:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+## lint: go vet and a gofmt check
+lint:
+	$(GO) vet -tags $(TAGS) ./...
+	@out="$$(gofmt -l cmd internal web templates migrations)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## demo: load two sample incidents into an empty database
+demo: build
+	./bin/debrief demo --db $(DB)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,141 @@
+// Package demo loads sample incidents so a newcomer sees Debrief with data.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/store"
+)
+
+// Load adds two sample incidents — one resolved with a full timeline that
+// crosses midnight UTC, one still being worked — to an empty database. It
+// refuses a database that already holds incidents.
+func Load(ctx context.Context, st *store.Store) (int, error) {
+	n, err := st.IncidentCount(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		return 0, fmt.Errorf("the database already holds %d incidents; demo data loads only into an empty database", n)
+	}
+	now := st.Now().Truncate(time.Second)
+	if err := loadResolved(ctx, st, now); err != nil {
+		return 0, fmt.Errorf("load resolved sample: %w", err)
+	}
+	if err := loadOngoing(ctx, st, now); err != nil {
+		return 0, fmt.Errorf("load ongoing sample: %w", err)
+	}
+	return 2, nil
+}
+
+type step struct {
+	after        time.Duration // since the incident started
+	kind         model.EntryKind
+	author, body string
+	evidence     string
+	learnedLater bool
+	status       model.Status // when set, the status moves at this step
+}
+
+func play(ctx context.Context, st *store.Store, inc *model.Incident, start time.Time, steps []step) error {
+	for _, s := range steps {
+		at := start.Add(s.after)
+		if s.status != "" {
+			cur, err := st.Incident(ctx, inc.ID)
+			if err != nil {
+				return err
+			}
+			status := s.status
+			if _, err := st.At(at).UpdateIncident(ctx, inc.ID, model.IncidentPatch{Status: &status, Version: cur.Version, Author: s.author}); err != nil {
+				return err
+			}
+		}
+		if s.body == "" {
+			continue
+		}
+		e := &model.TimelineEntry{IncidentID: inc.ID, OccurredAt: at, Kind: s.kind, Body: s.body,
+			Author: s.author, EvidenceURL: s.evidence, LearnedLater: s.learnedLater}
+		if err := st.At(at).AppendTimeline(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func loadResolved(ctx context.Context, st *store.Store, now time.Time) error {
+	// Late evening UTC three days ago, so the timeline crosses midnight.
+	day := now.AddDate(0, 0, -3).Truncate(24 * time.Hour)
+	start := day.Add(23*time.Hour + 12*time.Minute)
+	detected := start.Add(7 * time.Minute)
+	acked := detected.Add(3 * time.Minute)
+	inc := &model.Incident{
+		Title:    "Checkout requests failing after connection pool change",
+		Severity: "SEV2",
+		Summary: "A configuration change lowered the payments-api database connection pool from 50 to 5. " +
+			"Under the evening peak, checkout requests queued for connections and timed out.",
+		Impact: "For 58 minutes about **23%** of checkout attempts failed with HTTP 503 in eu-west-1; " +
+			"roughly 4,100 customers saw an error, and 1,250 orders were retried successfully later.",
+		Services:  []string{"checkout", "payments-api"},
+		Tags:      []string{"database", "config-change", "eu-west-1"},
+		Roles:     model.Roles{Commander: "Priya Raman", CommsLead: "Tom Becker", Scribe: "Lena Ortiz", Responders: []string{"Sam Okafor", "Jin Park"}},
+		StartedAt: &start, DetectedAt: &detected, AcknowledgedAt: &acked,
+	}
+	if err := st.At(acked.Add(2*time.Minute)).CreateIncident(ctx, inc, "Lena Ortiz"); err != nil {
+		return err
+	}
+	return play(ctx, st, inc, start, []step{
+		{after: -6 * time.Minute, kind: model.KindDeploy, author: "Lena Ortiz", learnedLater: true,
+			body:     "Config change `payments-api: db.pool.max 50 → 5` rolled out to eu-west-1 (part of a cost-reduction change reviewed for staging).",
+			evidence: "https://git.example.com/infra/config/pull/4821"},
+		{after: 7 * time.Minute, kind: model.KindAlert, author: "Lena Ortiz",
+			body:     "PagerDuty: `checkout 5xx rate > 5% for 5m` fired.",
+			evidence: "https://grafana.example.com/d/checkout/overview"},
+		{after: 10 * time.Minute, kind: model.KindAction, author: "Lena Ortiz", body: "Priya acknowledged the page and opened the incident bridge."},
+		{after: 16 * time.Minute, kind: model.KindObservation, author: "Sam Okafor",
+			body: "payments-api p99 latency at 9.8 s; logs full of `timeout acquiring connection from pool`."},
+		{after: 21 * time.Minute, kind: model.KindCommunication, author: "Tom Becker",
+			body: "Status page updated: *Some customers may see errors at checkout. We are investigating.*"},
+		{after: 29 * time.Minute, kind: model.KindObservation, author: "Jin Park", status: model.StatusIdentified,
+			body: "The pool size in the running config is 5, not 50. Matches the config rollout at 23:06."},
+		{after: 33 * time.Minute, kind: model.KindDecision, author: "Priya Raman",
+			body: "Revert the config change rather than scale out: the revert is tested and quicker."},
+		{after: 41 * time.Minute, kind: model.KindDeploy, author: "Jin Park", body: "Revert rolled out to eu-west-1.",
+			evidence: "https://git.example.com/infra/config/pull/4822"},
+		{after: 47 * time.Minute, kind: model.KindObservation, author: "Sam Okafor", status: model.StatusMonitoring,
+			body: "Error rate back under 0.1%; connection waits gone."},
+		{after: 58 * time.Minute, kind: model.KindCommunication, author: "Tom Becker",
+			body: "Status page: *resolved*. Customer support briefed about the retried orders."},
+		{after: 75 * time.Minute, kind: model.KindDecision, author: "Priya Raman", status: model.StatusResolved,
+			body: "Closing the incident. Postmortem owner: Lena; review on Thursday."},
+		{after: 26 * time.Hour, kind: model.KindObservation, author: "Lena Ortiz", learnedLater: true,
+			body: "The staging environment runs 4 instances against 40 in production, so a pool of 5 looked ample there."},
+	})
+}
+
+func loadOngoing(ctx context.Context, st *store.Store, now time.Time) error {
+	start := now.Add(-42 * time.Minute)
+	detected := start.Add(4 * time.Minute)
+	inc := &model.Incident{
+		Title:     "Search results stale for some customers",
+		Severity:  "SEV3",
+		Summary:   "Search index updates appear delayed; newly listed products do not show up in search.",
+		Services:  []string{"search", "indexer"},
+		Tags:      []string{"kafka"},
+		Roles:     model.Roles{Commander: "Sam Okafor", Scribe: "Jin Park"},
+		StartedAt: &start, DetectedAt: &detected,
+	}
+	if err := st.At(detected.Add(3*time.Minute)).CreateIncident(ctx, inc, "Jin Park"); err != nil {
+		return err
+	}
+	return play(ctx, st, inc, start, []step{
+		{after: 4 * time.Minute, kind: model.KindAlert, author: "Jin Park", body: "Alert: `indexer consumer lag > 100k messages`."},
+		{after: 12 * time.Minute, kind: model.KindObservation, author: "Sam Okafor",
+			body: "Consumer group `indexer-v2` has 3 of 12 partitions without an owner since a rebalance."},
+		{after: 25 * time.Minute, kind: model.KindAction, author: "Sam Okafor", body: "Restarted two indexer pods to force a rebalance."},
+		{after: 31 * time.Minute, kind: model.KindObservation, author: "Jin Park", status: model.StatusIdentified,
+			body: "All partitions owned again; lag falling by ~8k messages/min."},
+	})
+}

@@ -1,0 +1,169 @@
+// Package store keeps Debrief's data in SQLite through GORM. It is the only
+// package that speaks SQL; it turns GORM and SQLite errors into model errors.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/migrations"
+)
+
+// pragmas apply per connection, so they live in the DSN. WAL lets readers
+// run beside the single writer; NORMAL sync in WAL mode never corrupts the
+// database and keeps commits cheap (see the README for the trade-off).
+const pragmas = "_foreign_keys=on&_journal_mode=WAL&_busy_timeout=5000&_synchronous=NORMAL&_loc=UTC"
+
+// Store is Debrief's database. Reads go through a pool of connections;
+// writes through a single connection that takes the write lock at BEGIN,
+// which is SQLite's nature (one writer at a time) made explicit.
+type Store struct {
+	db  *gorm.DB // reads
+	wdb *gorm.DB // writes: one connection, BEGIN IMMEDIATE
+	now func() time.Time
+}
+
+// Option changes how a Store is opened.
+type Option func(*Store)
+
+// WithClock makes the store use now instead of the wall clock (tests).
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = func() time.Time { return now().UTC() } }
+}
+
+// Open opens (creating if needed) the SQLite database at path. It does not
+// apply migrations; call Migrate.
+func Open(path string, opts ...Option) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("database path %q must be a plain file path", path)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	s := &Store{now: func() time.Time { return time.Now().UTC() }}
+	for _, o := range opts {
+		o(s)
+	}
+	cfg := func() *gorm.Config {
+		return &gorm.Config{
+			NowFunc:                func() time.Time { return s.now().Truncate(time.Millisecond) },
+			TranslateError:         true,
+			SkipDefaultTransaction: true,
+			PrepareStmt:            true,
+			Logger:                 logger.Default.LogMode(logger.Silent),
+		}
+	}
+	wdb, err := gorm.Open(sqlite.Open(path+"?"+pragmas+"&_txlock=immediate"), cfg())
+	if err != nil {
+		return nil, fmt.Errorf("open database for writing: %w", err)
+	}
+	wsql, err := wdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	wsql.SetMaxOpenConns(1)
+	wsql.SetMaxIdleConns(1)
+	wsql.SetConnMaxLifetime(0)
+	// The first connection turns on WAL; do it before readers open theirs.
+	if err := wsql.Ping(); err != nil {
+		_ = wsql.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	rdb, err := gorm.Open(sqlite.Open(path+"?"+pragmas+"&_txlock=deferred"), cfg())
+	if err != nil {
+		_ = wsql.Close()
+		return nil, fmt.Errorf("open database for reading: %w", err)
+	}
+	rsql, err := rdb.DB()
+	if err != nil {
+		_ = wsql.Close()
+		return nil, err
+	}
+	rsql.SetMaxOpenConns(4)
+	rsql.SetMaxIdleConns(4)
+	s.db, s.wdb = rdb, wdb
+	return s, nil
+}
+
+// Migrate applies every pending migration and returns the versions applied.
+func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
+	sqlDB, err := s.wdb.DB()
+	if err != nil {
+		return nil, err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, sqlDB, migrations.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("apply migrations: %w", err)
+	}
+	applied := make([]int64, 0, len(results))
+	for _, r := range results {
+		applied = append(applied, r.Source.Version)
+	}
+	return applied, nil
+}
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.db.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error
+}
+
+// Close checkpoints the WAL and closes both handles.
+func (s *Store) Close() error {
+	var errs []error
+	if sqlDB, err := s.wdb.DB(); err == nil {
+		// Fold the WAL back into the main file so a copied .db is complete.
+		_, _ = sqlDB.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		errs = append(errs, sqlDB.Close())
+	}
+	if sqlDB, err := s.db.DB(); err == nil {
+		errs = append(errs, sqlDB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Now is the store's clock, in UTC.
+func (s *Store) Now() time.Time { return s.now() }
+
+// write runs fn in one write transaction.
+func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return translate(s.wdb.WithContext(ctx).Transaction(fn))
+}
+
+// translate turns GORM errors into model errors; others pass through.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return model.ErrNotFound
+	}
+	return err
+}
+
+// At returns a view of the store whose clock reads t. It is for loading
+// history (sample data, imports) so that what the store stamps itself —
+// declaration and milestone entries — lands at the time it happened.
+func (s *Store) At(t time.Time) *Store {
+	c := *s
+	t = t.UTC()
+	c.now = func() time.Time { return t }
+	return &c
+}

@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/debrief-dev/debrief/internal/model"
+)
+
+// Timeline returns an incident's entries in timeline order (occurred_at,
+// then creation order), each with its earlier versions. An unknown
+// incident is model.ErrNotFound.
+func (s *Store) Timeline(ctx context.Context, incidentID int64) ([]model.TimelineEntry, error) {
+	db := s.db.WithContext(ctx)
+	var entries []model.TimelineEntry
+	err := db.Where("incident_id = ?", incidentID).Order("occurred_at, id").Find(&entries).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	if len(entries) == 0 {
+		// Tell an empty timeline from a missing incident.
+		var n int64
+		if err := db.Model(&model.Incident{}).Where("id = ?", incidentID).Count(&n).Error; err != nil {
+			return nil, translate(err)
+		}
+		if n == 0 {
+			return nil, model.ErrNotFound
+		}
+		return entries, nil
+	}
+	var revs []model.TimelineRevision
+	err = db.Where("entry_id IN (SELECT id FROM timeline_entries WHERE incident_id = ?)", incidentID).
+		Order("entry_id, version").Find(&revs).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	if len(revs) > 0 {
+		idx := make(map[int64]int, len(entries))
+		for i := range entries {
+			idx[entries[i].ID] = i
+		}
+		for _, r := range revs {
+			if i, ok := idx[r.EntryID]; ok {
+				entries[i].Revisions = append(entries[i].Revisions, r)
+			}
+		}
+	}
+	return entries, nil
+}
+
+// TimelineEntry returns one entry of an incident with its earlier versions.
+func (s *Store) TimelineEntry(ctx context.Context, incidentID, entryID int64) (*model.TimelineEntry, error) {
+	return loadEntry(s.db.WithContext(ctx), incidentID, entryID)
+}
+
+func loadEntry(db *gorm.DB, incidentID, entryID int64) (*model.TimelineEntry, error) {
+	var e model.TimelineEntry
+	err := db.Preload("Revisions", func(db *gorm.DB) *gorm.DB { return db.Order("version") }).
+		Where("incident_id = ?", incidentID).First(&e, entryID).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &e, nil
+}
+
+// AppendTimeline validates and stores a new entry on an incident's
+// timeline; it fills the entry's ID, version and timestamps.
+func (s *Store) AppendTimeline(ctx context.Context, e *model.TimelineEntry) error {
+	now := s.now()
+	if err := e.Validate(now); err != nil {
+		return err
+	}
+	e.ID, e.Version, e.CreatedAt, e.UpdatedAt, e.Revisions = 0, 1, now, now, nil
+	err := s.wdb.WithContext(ctx).Omit("Revisions").Create(e).Error
+	if errors.Is(err, gorm.ErrForeignKeyViolated) {
+		return model.ErrNotFound
+	}
+	return translate(err)
+}
+
+// UpdateTimelineEntry applies a patch to an entry, keeping the version it
+// replaces. A stale version fails with a *model.ConflictError carrying the
+// current entry.
+func (s *Store) UpdateTimelineEntry(ctx context.Context, incidentID, entryID int64, p model.EntryPatch) (*model.TimelineEntry, error) {
+	now := s.now()
+	var out *model.TimelineEntry
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		cur, err := loadEntry(tx, incidentID, entryID)
+		if err != nil {
+			return err
+		}
+		if p.Version != cur.Version {
+			return &model.ConflictError{
+				Message: fmt.Sprintf("timeline entry %d was changed by someone else (you sent version %d, it is now at version %d)", entryID, p.Version, cur.Version),
+				Current: cur,
+			}
+		}
+		next := *cur
+		changed, err := next.Apply(p, now)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			out = cur
+			return nil
+		}
+		rev := cur.Revision(now)
+		if err := tx.Create(&rev).Error; err != nil {
+			return err
+		}
+		next.Version = cur.Version + 1
+		next.UpdatedAt = now
+		res := tx.Model(&model.TimelineEntry{}).Where("id = ? AND version = ?", entryID, cur.Version).
+			Select("occurred_at", "kind", "body", "evidence_url", "author", "learned_later", "version", "updated_at").
+			Updates(&next)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return model.ErrConflict
+		}
+		next.Revisions = append(append([]model.TimelineRevision(nil), cur.Revisions...), rev)
+		out = &next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteTimelineEntry removes an entry. With version > 0 the delete is
+// refused (*model.ConflictError) when the entry changed since.
+func (s *Store) DeleteTimelineEntry(ctx context.Context, incidentID, entryID int64, version int) error {
+	return s.write(ctx, func(tx *gorm.DB) error {
+		cur, err := loadEntry(tx, incidentID, entryID)
+		if err != nil {
+			return err
+		}
+		if version > 0 && version != cur.Version {
+			return &model.ConflictError{
+				Message: fmt.Sprintf("timeline entry %d was changed by someone else (you sent version %d, it is now at version %d)", entryID, version, cur.Version),
+				Current: cur,
+			}
+		}
+		return tx.Delete(&model.TimelineEntry{}, entryID).Error
+	})
+}

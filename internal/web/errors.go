@@ -1,0 +1,116 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/debrief-dev/debrief/internal/model"
+)
+
+// errorJSON is the one error shape of the JSON API.
+type errorJSON struct {
+	Error   string            `json:"error"`
+	Fields  map[string]string `json:"fields,omitempty"`
+	Current any               `json:"current,omitempty"`
+}
+
+type errorPage struct {
+	Status  int
+	Title   string
+	Message string
+	Fields  map[string]string
+}
+
+// handleError is the only place errors become responses: model errors map
+// to their statuses, anything unknown to a generic 500 whose cause is
+// logged with the request id and never shown.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, body := s.classify(err, c)
+	if status >= 500 {
+		s.log.Error("request failed", "request_id", requestIDOf(c), "method", c.Request().Method,
+			"path", c.Request().URL.Path, "error", err)
+	}
+	var werr error
+	switch {
+	case c.Request().Method == http.MethodHead:
+		werr = c.NoContent(status)
+	case isAPI(c):
+		werr = c.JSON(status, body)
+	default:
+		werr = c.Render(status, "error", s.pageData(c, errorPage{
+			Status: status, Title: http.StatusText(status), Message: body.Error, Fields: body.Fields,
+		}))
+		if werr != nil {
+			werr = c.String(status, body.Error)
+		}
+	}
+	if werr != nil {
+		s.log.Error("write error response", "request_id", requestIDOf(c), "error", werr)
+	}
+}
+
+func (s *Server) classify(err error, c echo.Context) (int, errorJSON) {
+	var (
+		ve *model.ValidationError
+		ce *model.ConflictError
+		he *echo.HTTPError
+		mb *http.MaxBytesError
+	)
+	switch {
+	case errors.As(err, &ve):
+		return http.StatusUnprocessableEntity, errorJSON{Error: "invalid input: " + fieldSummary(ve.Fields), Fields: ve.Fields}
+	case errors.As(err, &ce):
+		var current any
+		if ce.Current != nil && isAPI(c) {
+			current = s.toJSON(ce.Current)
+		}
+		return http.StatusConflict, errorJSON{Error: ce.Error(), Current: current}
+	case errors.Is(err, model.ErrConflict):
+		return http.StatusConflict, errorJSON{Error: "the record was changed by someone else; reload and try again"}
+	case errors.Is(err, model.ErrNotFound):
+		return http.StatusNotFound, errorJSON{Error: "not found"}
+	case errors.As(err, &mb):
+		return http.StatusRequestEntityTooLarge, errorJSON{Error: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
+	case errors.As(err, &he):
+		if he.Code == http.StatusRequestEntityTooLarge {
+			return he.Code, errorJSON{Error: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
+		}
+		if he.Code >= 500 {
+			return http.StatusInternalServerError, errorJSON{Error: "internal error; the request id is " + requestIDOf(c)}
+		}
+		msg := strings.ToLower(http.StatusText(he.Code))
+		if m, ok := he.Message.(string); ok && he.Internal == nil {
+			msg = m
+		}
+		return he.Code, errorJSON{Error: msg}
+	}
+	return http.StatusInternalServerError, errorJSON{Error: "internal error; the request id is " + requestIDOf(c)}
+}
+
+// toJSON renders a record carried by a conflict in its API shape.
+func (s *Server) toJSON(v any) any {
+	switch r := v.(type) {
+	case *model.Incident:
+		return incidentToJSON(r)
+	case *model.TimelineEntry:
+		return entryToJSON(r)
+	}
+	return nil
+}
+
+func fieldSummary(fields map[string]string) string {
+	err := (&model.ValidationError{Fields: fields}).Error()
+	return strings.TrimPrefix(err, "invalid input: ")
+}
+
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return p == "/api/v1" || strings.HasPrefix(p, "/api/") || p == "/healthz"
+}

@@ -1,0 +1,209 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/debrief-dev/debrief/internal/model"
+)
+
+// view is what every page template gets: the page's own data under .Page.
+type view struct {
+	Title     string
+	Nav       string
+	RequestID string
+	Page      any
+}
+
+func (s *Server) pageData(c echo.Context, page any) view {
+	nav := ""
+	if p := c.Request().URL.Path; strings.HasPrefix(p, "/incidents") {
+		nav = "incidents"
+	}
+	return view{Nav: nav, RequestID: requestIDOf(c), Page: page}
+}
+
+// pathID reads a numeric id from the path; anything else is a 404, since
+// no such record can exist.
+func pathID(c echo.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, model.ErrNotFound
+	}
+	return id, nil
+}
+
+// parseForm parses a urlencoded or multipart body, reporting an oversized
+// body as 413 instead of silently reading empty values.
+func parseForm(c echo.Context) error {
+	r := c.Request()
+	var err error
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); ct == echo.MIMEMultipartForm {
+		err = r.ParseMultipartForm(MaxBodyBytes)
+	} else {
+		err = r.ParseForm()
+	}
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed form data")
+	}
+	return nil
+}
+
+// formVersion reads the hidden version field every edit form carries.
+func formVersion(c echo.Context) (int, error) {
+	v, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil || v <= 0 {
+		return 0, model.FieldError("version", "is required; reload the page and try again")
+	}
+	return v, nil
+}
+
+// quickTime resolves a milestone typed into a form: empty means not set.
+func quickTime(v *model.ValidationError, field, raw string, now time.Time) *time.Time {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil
+	}
+	t, err := model.ParseQuickTime(raw, now)
+	if err != nil {
+		v.Add(field, err.Error())
+		return nil
+	}
+	return &t
+}
+
+// decodeJSON decodes a JSON request body into dst, refusing unknown fields
+// and trailing data. Syntax errors are 400; wrong types and unknown fields
+// are 422 naming the field; an oversized body is 413.
+func decodeJSON(c echo.Context, dst any) error {
+	r := c.Request()
+	if ct := r.Header.Get(echo.HeaderContentType); ct != "" {
+		if mt, _, _ := mime.ParseMediaType(ct); mt != echo.MIMEApplicationJSON {
+			return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the body as application/json")
+		}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, "could not read the request body")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON: the body is empty")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(dst)
+	if err == nil && dec.More() {
+		err = errors.New("unexpected data after the JSON value")
+	}
+	if err == nil {
+		return nil
+	}
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &typ) && typ.Field != "":
+		return model.FieldError(typ.Field, fmt.Sprintf("must be %s", jsonKind(typ.Type.Kind().String())))
+	case errors.As(err, &typ):
+		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON: the body must be a JSON object")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return model.FieldError(field, "is not a known field")
+	case errors.As(err, &syn):
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn))
+	}
+	return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON: "+err.Error())
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "int", "int64", "int32":
+		return "an integer"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map", "ptr":
+		return "an object"
+	}
+	return "of another type"
+}
+
+// optTime is a JSON timestamp field that tells "absent" from "null" from a
+// value, so PATCH can clear a milestone. It never fails to decode: the
+// value is checked later, so the error names the field.
+type optTime struct {
+	Set bool
+	Raw json.RawMessage
+}
+
+// UnmarshalJSON records the raw value.
+func (o *optTime) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	o.Raw = append(o.Raw[:0], b...)
+	return nil
+}
+
+// parse returns (nil, true) for null, (&t, true) for a valid timestamp;
+// on error it records the reason under field and returns ok=false.
+func (o optTime) parse(v *model.ValidationError, field string, now time.Time) (*time.Time, bool) {
+	if string(o.Raw) == "null" {
+		return nil, true
+	}
+	var s string
+	if err := json.Unmarshal(o.Raw, &s); err != nil {
+		v.Add(field, "must be an RFC 3339 timestamp string or null")
+		return nil, false
+	}
+	t, err := model.ParseTimestamp(s)
+	if err == nil {
+		err = model.CheckInstant(t, now)
+	}
+	if err != nil {
+		v.Add(field, err.Error())
+		return nil, false
+	}
+	return &t, true
+}
+
+// pagination reads limit and offset (API) with sane bounds.
+func pagination(c echo.Context) (limit, offset int, err error) {
+	v := model.NewValidationError()
+	limit, offset = model.DefaultPageSize, 0
+	if s := c.QueryParam("limit"); s != "" {
+		n, perr := strconv.Atoi(s)
+		if perr != nil || n < 1 || n > model.MaxPageSize {
+			v.Add("limit", fmt.Sprintf("must be a whole number from 1 to %d", model.MaxPageSize))
+		}
+		limit = n
+	}
+	if s := c.QueryParam("offset"); s != "" {
+		n, perr := strconv.Atoi(s)
+		if perr != nil || n < 0 {
+			v.Add("offset", "must be a whole number of 0 or more")
+		}
+		offset = n
+	}
+	return limit, offset, v.Err()
+}

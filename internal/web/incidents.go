@@ -1,0 +1,538 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/store"
+)
+
+// incidentForm is what the declare and edit forms post. Milestones are
+// typed like the timeline's time box (now, -5m, 14:32, or a timestamp).
+type incidentForm struct {
+	Title, Severity, Status, Summary, Impact string
+	Services, Tags                           string
+	Commander, CommsLead, Scribe, Responders string
+	Milestones                               map[model.Milestone]string
+	Version                                  int
+}
+
+func incidentFormFrom(inc *model.Incident) incidentForm {
+	f := incidentForm{
+		Title: inc.Title, Severity: inc.Severity, Status: string(inc.Status), Summary: inc.Summary,
+		Impact: inc.Impact, Services: strings.Join(inc.Services, ", "), Tags: strings.Join(inc.Tags, ", "),
+		Commander: inc.Roles.Commander, CommsLead: inc.Roles.CommsLead, Scribe: inc.Roles.Scribe,
+		Responders: strings.Join(inc.Roles.Responders, ", "), Milestones: map[model.Milestone]string{},
+		Version: inc.Version,
+	}
+	for _, m := range model.Milestones {
+		if t := inc.MilestoneTime(m); t != nil {
+			f.Milestones[m] = model.FormatAttr(*t)
+		}
+	}
+	return f
+}
+
+func readIncidentForm(c echo.Context) incidentForm {
+	f := incidentForm{
+		Title: c.FormValue("title"), Severity: c.FormValue("severity"), Status: c.FormValue("status"),
+		Summary: c.FormValue("summary"), Impact: c.FormValue("impact"),
+		Services: c.FormValue("services"), Tags: c.FormValue("tags"),
+		Commander: c.FormValue("commander"), CommsLead: c.FormValue("comms_lead"), Scribe: c.FormValue("scribe"),
+		Responders: c.FormValue("responders"), Milestones: map[model.Milestone]string{},
+	}
+	f.Version, _ = strconv.Atoi(c.FormValue("version"))
+	for _, m := range model.Milestones {
+		f.Milestones[m] = c.FormValue(string(m))
+	}
+	return f
+}
+
+// incident builds a new incident from the declare form.
+func (f incidentForm) incident(now time.Time) (*model.Incident, error) {
+	v := model.NewValidationError()
+	inc := &model.Incident{
+		Title: f.Title, Severity: f.Severity, Status: model.Status(f.Status), Summary: f.Summary, Impact: f.Impact,
+		Services: model.SplitList(f.Services), Tags: model.SplitList(f.Tags),
+		Roles: model.Roles{Commander: f.Commander, CommsLead: f.CommsLead, Scribe: f.Scribe, Responders: model.SplitList(f.Responders)},
+	}
+	for _, m := range model.Milestones {
+		inc.SetMilestone(m, quickTime(v, string(m), f.Milestones[m], now))
+	}
+	return inc, v.Err()
+}
+
+// patch turns the edit form into a patch against cur. The form sends every
+// field; a milestone is only part of the patch when it differs from cur, so
+// that an empty box still lets a status change fill it.
+func (f incidentForm) patch(cur *model.Incident, now time.Time) (model.IncidentPatch, error) {
+	v := model.NewValidationError()
+	status := model.Status(f.Status)
+	services, tags := model.SplitList(f.Services), model.SplitList(f.Tags)
+	roles := model.Roles{Commander: f.Commander, CommsLead: f.CommsLead, Scribe: f.Scribe, Responders: model.SplitList(f.Responders)}
+	p := model.IncidentPatch{
+		Title: &f.Title, Summary: &f.Summary, Impact: &f.Impact, Severity: &f.Severity, Status: &status,
+		Services: &services, Tags: &tags, Roles: &roles, Milestones: map[model.Milestone]*time.Time{},
+		Version: f.Version,
+	}
+	if f.Version <= 0 {
+		v.Add("version", "is required; reload the page and try again")
+	}
+	for _, m := range model.Milestones {
+		before := v.Err() != nil && v.Fields[string(m)] != ""
+		t := quickTime(v, string(m), f.Milestones[m], now)
+		if before || v.Fields[string(m)] != "" {
+			continue
+		}
+		old := cur.MilestoneTime(m)
+		if (old == nil) != (t == nil) || (old != nil && !old.Equal(*t)) {
+			p.Milestones[m] = t
+		}
+	}
+	return p, v.Err()
+}
+
+type incidentFormPage struct {
+	Incident   *model.Incident // nil while declaring
+	Form       incidentForm
+	Errors     map[string]string
+	Severities []model.Severity
+	Conflict   string
+	Current    *model.Incident
+}
+
+type incidentListPage struct {
+	Incidents  []model.Incident
+	Total      int64
+	Filter     store.IncidentFilter
+	Severities []model.Severity
+	Services   []string
+	Page       int
+	Pages      int
+	PrevURL    string
+	NextURL    string
+}
+
+const listPageSize = 50
+
+// listFilter reads and checks the list filters shared by page and API.
+func (s *Server) listFilter(c echo.Context) (store.IncidentFilter, error) {
+	f := store.IncidentFilter{
+		Status:   strings.TrimSpace(c.QueryParam("status")),
+		Severity: strings.TrimSpace(c.QueryParam("severity")),
+		Service:  strings.TrimSpace(c.QueryParam("service")),
+	}
+	if f.Status != "" && f.Status != "open" && !model.Status(f.Status).Valid() {
+		return f, model.FieldError("status", fmt.Sprintf("unknown status %q; use open or one of investigating, identified, monitoring, resolved", f.Status))
+	}
+	if f.Severity != "" {
+		sevs, err := s.store.Severities(c.Request().Context())
+		if err != nil {
+			return f, err
+		}
+		if !hasSeverity(sevs, f.Severity) {
+			return f, model.FieldError("severity", fmt.Sprintf("unknown severity %q", f.Severity))
+		}
+	}
+	return f, nil
+}
+
+func hasSeverity(sevs []model.Severity, name string) bool {
+	for _, s := range sevs {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) incidentList(c echo.Context) error {
+	ctx := c.Request().Context()
+	f, err := s.listFilter(c)
+	if err != nil {
+		return err
+	}
+	page := 1
+	if p := c.QueryParam("page"); p != "" {
+		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > 1_000_000 {
+			return model.FieldError("page", "must be a whole number of 1 or more")
+		}
+	}
+	f.Limit, f.Offset = listPageSize, (page-1)*listPageSize
+	incs, total, err := s.store.Incidents(ctx, f)
+	if err != nil {
+		return err
+	}
+	sevs, err := s.store.Severities(ctx)
+	if err != nil {
+		return err
+	}
+	services, err := s.store.Services(ctx)
+	if err != nil {
+		return err
+	}
+	data := incidentListPage{
+		Incidents: incs, Total: total, Filter: f, Severities: sevs, Services: services,
+		Page: page, Pages: int((total + listPageSize - 1) / listPageSize),
+	}
+	pageURL := func(n int) string {
+		q := url.Values{}
+		for k, v := range map[string]string{"status": f.Status, "severity": f.Severity, "service": f.Service} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		q.Set("page", strconv.Itoa(n))
+		return "/incidents?" + q.Encode()
+	}
+	if page > 1 {
+		data.PrevURL = pageURL(page - 1)
+	}
+	if page < data.Pages {
+		data.NextURL = pageURL(page + 1)
+	}
+	return c.Render(http.StatusOK, "incidents", s.pageData(c, data))
+}
+
+func (s *Server) incidentNew(c echo.Context) error {
+	sevs, err := s.store.Severities(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	form := incidentForm{Status: string(model.StatusInvestigating), Milestones: map[model.Milestone]string{}}
+	if len(sevs) > 0 {
+		form.Severity = sevs[len(sevs)/2].Name // a middle severity; the declarer picks deliberately
+	}
+	return c.Render(http.StatusOK, "incident_new", s.pageData(c, incidentFormPage{Form: form, Severities: sevs}))
+}
+
+func (s *Server) incidentCreate(c echo.Context) error {
+	ctx := c.Request().Context()
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	form := readIncidentForm(c)
+	if form.Status == "" {
+		form.Status = string(model.StatusInvestigating)
+	}
+	inc, err := form.incident(s.now())
+	if err == nil {
+		err = s.store.CreateIncident(ctx, inc, "")
+	}
+	var ve *model.ValidationError
+	if errors.As(err, &ve) {
+		sevs, serr := s.store.Severities(ctx)
+		if serr != nil {
+			return serr
+		}
+		return c.Render(http.StatusUnprocessableEntity, "incident_new", s.pageData(c, incidentFormPage{Form: form, Errors: ve.Fields, Severities: sevs}))
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d", inc.ID))
+}
+
+func (s *Server) incidentShow(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	data, err := s.incidentPageData(c, id)
+	if err != nil {
+		return err
+	}
+	data.Focus = c.QueryParam("added") != ""
+	return c.Render(http.StatusOK, "incident", s.pageData(c, data))
+}
+
+func (s *Server) incidentEdit(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	inc, err := s.store.Incident(ctx, id)
+	if err != nil {
+		return err
+	}
+	sevs, err := s.store.Severities(ctx)
+	if err != nil {
+		return err
+	}
+	return c.Render(http.StatusOK, "incident_edit", s.pageData(c, incidentFormPage{Incident: inc, Form: incidentFormFrom(inc), Severities: sevs}))
+}
+
+func (s *Server) incidentUpdate(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	cur, err := s.store.Incident(ctx, id)
+	if err != nil {
+		return err
+	}
+	form := readIncidentForm(c)
+	p, err := form.patch(cur, s.now())
+	if err == nil {
+		_, err = s.store.UpdateIncident(ctx, id, p)
+	}
+	var (
+		ve *model.ValidationError
+		ce *model.ConflictError
+	)
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d", id))
+	case errors.As(err, &ve), errors.As(err, &ce):
+		sevs, serr := s.store.Severities(ctx)
+		if serr != nil {
+			return serr
+		}
+		data := incidentFormPage{Incident: cur, Form: form, Severities: sevs}
+		status := http.StatusUnprocessableEntity
+		if ve != nil {
+			data.Errors = ve.Fields
+		} else {
+			// Keep what the user typed, show what changed meanwhile, and let
+			// them save again knowingly against the current version.
+			status = http.StatusConflict
+			current, _ := ce.Current.(*model.Incident)
+			data.Conflict, data.Current, data.Incident = ce.Error(), current, current
+			if current != nil {
+				data.Form.Version = current.Version
+			}
+		}
+		return c.Render(status, "incident_edit", s.pageData(c, data))
+	}
+	return err
+}
+
+// incidentStatus moves an incident to another status from the buttons on
+// its page.
+func (s *Server) incidentStatus(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	version, err := formVersion(c)
+	if err != nil {
+		return err
+	}
+	status := model.Status(c.FormValue("status"))
+	if _, err := s.store.UpdateIncident(c.Request().Context(), id, model.IncidentPatch{Status: &status, Version: version}); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d", id))
+}
+
+// incidentRequest is the JSON body of POST and PATCH /api/v1/incidents.
+// Pointers tell an absent field from an empty one.
+type incidentRequest struct {
+	Title          *string      `json:"title"`
+	Severity       *string      `json:"severity"`
+	Status         *string      `json:"status"`
+	Summary        *string      `json:"summary"`
+	Impact         *string      `json:"impact"`
+	Services       *[]string    `json:"services"`
+	Tags           *[]string    `json:"tags"`
+	Roles          *model.Roles `json:"roles"`
+	StartedAt      optTime      `json:"started_at"`
+	DetectedAt     optTime      `json:"detected_at"`
+	AcknowledgedAt optTime      `json:"acknowledged_at"`
+	MitigatedAt    optTime      `json:"mitigated_at"`
+	ResolvedAt     optTime      `json:"resolved_at"`
+	Version        *int         `json:"version"`
+}
+
+func (r *incidentRequest) milestones(v *model.ValidationError, now time.Time) map[model.Milestone]*time.Time {
+	out := map[model.Milestone]*time.Time{}
+	for m, o := range map[model.Milestone]optTime{
+		model.MilestoneStarted: r.StartedAt, model.MilestoneDetected: r.DetectedAt,
+		model.MilestoneAcknowledged: r.AcknowledgedAt, model.MilestoneMitigated: r.MitigatedAt,
+		model.MilestoneResolved: r.ResolvedAt,
+	} {
+		if !o.Set {
+			continue
+		}
+		if t, ok := o.parse(v, string(m), now); ok {
+			out[m] = t
+		}
+	}
+	return out
+}
+
+func (r *incidentRequest) patch(now time.Time) (model.IncidentPatch, error) {
+	v := model.NewValidationError()
+	p := model.IncidentPatch{
+		Title: r.Title, Summary: r.Summary, Impact: r.Impact, Severity: r.Severity,
+		Services: r.Services, Tags: r.Tags, Roles: r.Roles, Milestones: r.milestones(v, now),
+	}
+	if r.Status != nil {
+		st := model.Status(*r.Status)
+		p.Status = &st
+	}
+	if r.Version == nil {
+		v.Add("version", "is required: send the version you last read, so a concurrent change is not overwritten")
+	} else {
+		p.Version = *r.Version
+	}
+	return p, v.Err()
+}
+
+func (r *incidentRequest) incident(now time.Time) (*model.Incident, error) {
+	v := model.NewValidationError()
+	inc := &model.Incident{Status: model.StatusInvestigating}
+	if r.Title == nil {
+		v.Add("title", "is required")
+	} else {
+		inc.Title = *r.Title
+	}
+	if r.Severity == nil {
+		v.Add("severity", "is required")
+	} else {
+		inc.Severity = *r.Severity
+	}
+	if r.Status != nil {
+		inc.Status = model.Status(*r.Status)
+		if !inc.Status.Valid() {
+			v.Add("status", fmt.Sprintf("unknown status %q", *r.Status))
+		}
+	}
+	if r.Summary != nil {
+		inc.Summary = *r.Summary
+	}
+	if r.Impact != nil {
+		inc.Impact = *r.Impact
+	}
+	if r.Services != nil {
+		inc.Services = *r.Services
+	}
+	if r.Tags != nil {
+		inc.Tags = *r.Tags
+	}
+	if r.Roles != nil {
+		inc.Roles = *r.Roles
+	}
+	for m, t := range r.milestones(v, now) {
+		inc.SetMilestone(m, t)
+	}
+	return inc, v.Err()
+}
+
+type incidentListJSON struct {
+	Incidents []incidentJSON `json:"incidents"`
+	Total     int64          `json:"total"`
+	Limit     int            `json:"limit"`
+	Offset    int            `json:"offset"`
+}
+
+func (s *Server) apiIncidentList(c echo.Context) error {
+	f, err := s.listFilter(c)
+	if err != nil {
+		return err
+	}
+	if f.Limit, f.Offset, err = pagination(c); err != nil {
+		return err
+	}
+	incs, total, err := s.store.Incidents(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := incidentListJSON{Incidents: make([]incidentJSON, 0, len(incs)), Total: total, Limit: f.Limit, Offset: f.Offset}
+	for i := range incs {
+		out.Incidents = append(out.Incidents, incidentToJSON(&incs[i]))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiIncidentCreate(c echo.Context) error {
+	var req incidentRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	inc, err := req.incident(s.now())
+	if err != nil {
+		return err
+	}
+	if err := s.store.CreateIncident(c.Request().Context(), inc, ""); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/incidents/%d", inc.ID))
+	return c.JSON(http.StatusCreated, incidentToJSON(inc))
+}
+
+func (s *Server) apiIncidentShow(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	inc, err := s.store.Incident(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, incidentToJSON(inc))
+}
+
+func (s *Server) apiIncidentUpdate(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req incidentRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	p, err := req.patch(s.now())
+	if err != nil {
+		return err
+	}
+	inc, err := s.store.UpdateIncident(c.Request().Context(), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, incidentToJSON(inc))
+}
+
+type severityJSON struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+func (s *Server) apiSeverities(c echo.Context) error {
+	sevs, err := s.store.Severities(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]severityJSON, len(sevs))
+	for i, sv := range sevs {
+		out[i] = severityJSON{Name: sv.Name, Description: sv.Description}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"severities": out})
+}
+
+// healthz answers 200 only when the database answers a query.
+func (s *Server) healthz(c echo.Context) error {
+	ctx, cancel := contextWithTimeout(c, 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Error("health check failed", "error", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,121 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
+
+	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/templates"
+)
+
+// renderer holds one parsed template set per page (layout + partials +
+// page), all parsed at start-up.
+type renderer struct {
+	sets map[string]*template.Template
+}
+
+func newRenderer(funcs template.FuncMap) (*renderer, error) {
+	pages, err := fs.Glob(templates.FS, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &renderer{sets: map[string]*template.Template{}}
+	for _, p := range pages {
+		name := strings.TrimSuffix(path.Base(p), ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templates.FS, "layouts/*.html", "partials/*.html", p)
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", name, err)
+		}
+		r.sets[name] = t
+	}
+	return r, nil
+}
+
+// Render executes a page ("incident") through the layout, or one named
+// template of a page set ("incident#timeline") for htmx fragments. It
+// renders into a buffer first so a template error is still a clean 500.
+func (r *renderer) Render(w io.Writer, name string, data any, _ echo.Context) error {
+	page, fragment, _ := strings.Cut(name, "#")
+	set, ok := r.sets[page]
+	if !ok {
+		return fmt.Errorf("no page %q", page)
+	}
+	if fragment == "" {
+		fragment = "base"
+	}
+	var buf bytes.Buffer
+	if err := set.ExecuteTemplate(&buf, fragment, data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// newMarkdown is the one Markdown renderer: GitHub-flavoured, with raw HTML
+// and dangerous links dropped (goldmark's default, never WithUnsafe).
+func newMarkdown() goldmark.Markdown {
+	return goldmark.New(
+		goldmark.WithExtensions(extension.GFM),
+		goldmark.WithRendererOptions(html.WithHardWraps()),
+	)
+}
+
+// markdown renders untrusted Markdown safely; only its output becomes
+// template.HTML.
+func (s *Server) markdown(src string) template.HTML {
+	var buf bytes.Buffer
+	if err := s.md.Convert([]byte(src), &buf); err != nil {
+		return template.HTML(template.HTMLEscapeString(src))
+	}
+	return template.HTML(buf.String()) //nolint:gosec // goldmark in safe mode escapes raw HTML
+}
+
+// timeTag renders an instant the one way every page shows time.
+func timeTag(t time.Time) template.HTML {
+	return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`, model.FormatAttr(t), model.FormatHuman(t))) //nolint:gosec // fixed formats, no user text
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"markdown": s.markdown,
+		"time":     timeTag,
+		"timep": func(t *time.Time) template.HTML {
+			if t == nil {
+				return template.HTML(`<span class="muted">—</span>`)
+			}
+			return timeTag(*t)
+		},
+		"inputTime": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return model.FormatAttr(*t)
+		},
+		"duration": func(d *time.Duration) string {
+			if d == nil {
+				return "—"
+			}
+			return model.FormatDuration(*d)
+		},
+		"join":          strings.Join,
+		"lower":         strings.ToLower,
+		"add":           func(a, b int) int { return a + b },
+		"sub":           func(a, b int) int { return a - b },
+		"field":         func(fields map[string]string, name string) string { return fields[name] },
+		"statuses":      func() []model.Status { return model.Statuses },
+		"kinds":         func() []model.EntryKind { return model.EntryKinds },
+		"milestones":    func() []model.Milestone { return model.Milestones },
+		"milestoneTime": func(inc *model.Incident, m model.Milestone) *time.Time { return inc.MilestoneTime(m) },
+	}
+}

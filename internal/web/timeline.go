@@ -1,0 +1,477 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/debrief-dev/debrief/internal/model"
+)
+
+// authorCookie remembers the name a scribe types, so every entry carries it
+// without retyping (until accounts replace it).
+const authorCookie = "debrief_author"
+
+// entryForm is what the quick-entry and entry edit forms post. At is
+// typed by a person: now, -5m, 14:32 or a timestamp with offset.
+type entryForm struct {
+	At           string
+	Kind         string
+	Body         string
+	EvidenceURL  string
+	Author       string
+	LearnedLater bool
+	Version      int
+}
+
+func readEntryForm(c echo.Context) entryForm {
+	f := entryForm{
+		At: c.FormValue("at"), Kind: c.FormValue("kind"), Body: c.FormValue("body"),
+		EvidenceURL: c.FormValue("evidence_url"), Author: c.FormValue("author"),
+		LearnedLater: c.FormValue("learned_later") != "",
+	}
+	f.Version, _ = strconv.Atoi(c.FormValue("version"))
+	if f.Kind == "" {
+		f.Kind = string(model.KindObservation)
+	}
+	return f
+}
+
+func entryFormFrom(e *model.TimelineEntry) entryForm {
+	return entryForm{
+		At: model.FormatAttr(e.OccurredAt), Kind: string(e.Kind), Body: e.Body, EvidenceURL: e.EvidenceURL,
+		Author: e.Author, LearnedLater: e.LearnedLater, Version: e.Version,
+	}
+}
+
+// formErrors renames the model's field names to the form's.
+func formErrors(fields map[string]string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		if k == "occurred_at" {
+			k = "at"
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// timelineRow is one line of the rendered timeline: an entry, or a date
+// separator where the UTC date changes.
+type timelineRow struct {
+	Date  time.Time
+	Entry *model.TimelineEntry
+}
+
+func timelineRows(entries []model.TimelineEntry) []timelineRow {
+	rows := make([]timelineRow, 0, len(entries)+4)
+	var last string
+	for i := range entries {
+		day := entries[i].OccurredAt.UTC().Format(time.DateOnly)
+		if day != last {
+			d := entries[i].OccurredAt.UTC().Truncate(24 * time.Hour)
+			rows = append(rows, timelineRow{Date: d})
+			last = day
+		}
+		rows = append(rows, timelineRow{Entry: &entries[i]})
+	}
+	return rows
+}
+
+type incidentPage struct {
+	Incident    *model.Incident
+	Severity    model.Severity
+	Durations   []model.DurationFact
+	Transitions []model.Status
+	Rows        []timelineRow
+	EntryCount  int
+	Entry       entryForm
+	Errors      map[string]string
+	Focus       bool
+}
+
+func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, error) {
+	ctx := c.Request().Context()
+	inc, err := s.store.Incident(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := s.store.Timeline(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sevs, err := s.store.Severities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &incidentPage{
+		Incident: inc, Durations: inc.Durations(), Rows: timelineRows(entries), EntryCount: len(entries),
+		Entry: entryForm{Kind: string(model.KindObservation), Author: authorFromCookie(c)},
+	}
+	for _, sv := range sevs {
+		if sv.Name == inc.Severity {
+			p.Severity = sv
+		}
+	}
+	for _, st := range model.Statuses {
+		if st != inc.Status && model.CanTransition(inc.Status, st) {
+			p.Transitions = append(p.Transitions, st)
+		}
+	}
+	return p, nil
+}
+
+func authorFromCookie(c echo.Context) string {
+	ck, err := c.Cookie(authorCookie)
+	if err != nil {
+		return ""
+	}
+	name, err := url.QueryUnescape(ck.Value)
+	if err != nil || len(name) > 4*model.MaxNameLen {
+		return ""
+	}
+	return name
+}
+
+func rememberAuthor(c echo.Context, name string) {
+	if name == authorFromCookie(c) {
+		return
+	}
+	c.SetCookie(&http.Cookie{
+		Name: authorCookie, Value: url.QueryEscape(name), Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
+
+// timelineAppend adds an entry from the quick-entry box. With htmx it
+// answers with the new timeline (or the form with its errors); without,
+// it redirects back to the page, which puts focus back in the box.
+func (s *Server) timelineAppend(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	f := readEntryForm(c)
+	e := &model.TimelineEntry{
+		IncidentID: id, Kind: model.EntryKind(f.Kind), Body: f.Body, EvidenceURL: f.EvidenceURL,
+		Author: f.Author, LearnedLater: f.LearnedLater,
+	}
+	e.OccurredAt, err = model.ParseQuickTime(f.At, s.now())
+	if err != nil {
+		err = model.FieldError("at", err.Error())
+	} else {
+		err = s.store.AppendTimeline(ctx, e)
+	}
+	var ve *model.ValidationError
+	if errors.As(err, &ve) {
+		data, derr := s.incidentPageData(c, id)
+		if derr != nil {
+			return derr
+		}
+		data.Entry, data.Errors, data.Focus = f, formErrors(ve.Fields), true
+		if isHTMX(c) {
+			c.Response().Header().Set("HX-Retarget", "#quick-entry")
+			c.Response().Header().Set("HX-Reswap", "outerHTML")
+			return c.Render(http.StatusUnprocessableEntity, "incident#quick_entry", s.pageData(c, data))
+		}
+		return c.Render(http.StatusUnprocessableEntity, "incident", s.pageData(c, data))
+	}
+	if err != nil {
+		return err
+	}
+	rememberAuthor(c, e.Author)
+	if isHTMX(c) {
+		data, err := s.incidentPageData(c, id)
+		if err != nil {
+			return err
+		}
+		return c.Render(http.StatusOK, "incident#timeline", s.pageData(c, data))
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d?added=%d#quick-entry", id, e.ID))
+}
+
+type entryEditPage struct {
+	Incident *model.Incident
+	Entry    *model.TimelineEntry
+	Form     entryForm
+	Errors   map[string]string
+	Conflict string
+}
+
+func (s *Server) entryPage(c echo.Context) (*entryEditPage, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	entryID, err := pathID(c, "entryID")
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.Request().Context()
+	inc, err := s.store.Incident(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.store.TimelineEntry(ctx, id, entryID)
+	if err != nil {
+		return nil, err
+	}
+	return &entryEditPage{Incident: inc, Entry: e, Form: entryFormFrom(e)}, nil
+}
+
+func (s *Server) timelineEdit(c echo.Context) error {
+	data, err := s.entryPage(c)
+	if err != nil {
+		return err
+	}
+	return c.Render(http.StatusOK, "entry_edit", s.pageData(c, data))
+}
+
+func (s *Server) timelineUpdate(c echo.Context) error {
+	data, err := s.entryPage(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	f := readEntryForm(c)
+	p := model.EntryPatch{Body: &f.Body, EvidenceURL: &f.EvidenceURL, Author: &f.Author, LearnedLater: &f.LearnedLater, Version: f.Version}
+	kind := model.EntryKind(f.Kind)
+	p.Kind = &kind
+	if strings.TrimSpace(f.At) == "" {
+		err = model.FieldError("at", "is required")
+	} else if at, perr := model.ParseQuickTime(f.At, s.now()); perr != nil {
+		err = model.FieldError("at", perr.Error())
+	} else {
+		p.OccurredAt = &at
+		_, err = s.store.UpdateTimelineEntry(c.Request().Context(), data.Incident.ID, data.Entry.ID, p)
+	}
+	var (
+		ve *model.ValidationError
+		ce *model.ConflictError
+	)
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#entry-%d", data.Incident.ID, data.Entry.ID))
+	case errors.As(err, &ve):
+		data.Form, data.Errors = f, formErrors(ve.Fields)
+		return c.Render(http.StatusUnprocessableEntity, "entry_edit", s.pageData(c, data))
+	case errors.As(err, &ce):
+		if cur, ok := ce.Current.(*model.TimelineEntry); ok {
+			data.Entry = cur
+			f.Version = cur.Version
+		}
+		data.Form, data.Conflict = f, ce.Error()
+		return c.Render(http.StatusConflict, "entry_edit", s.pageData(c, data))
+	}
+	return err
+}
+
+func (s *Server) timelineDelete(c echo.Context) error {
+	data, err := s.entryPage(c)
+	if err != nil {
+		return err
+	}
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	version, err := formVersion(c)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteTimelineEntry(c.Request().Context(), data.Incident.ID, data.Entry.ID, version); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#timeline", data.Incident.ID))
+}
+
+type timePreview struct {
+	Empty bool
+	Time  time.Time
+	Error string
+}
+
+// timePreview shows what the time box will resolve to, before saving.
+func (s *Server) timePreview(c echo.Context) error {
+	raw := c.QueryParam("at")
+	var p timePreview
+	if strings.TrimSpace(raw) == "" || strings.EqualFold(strings.TrimSpace(raw), "now") {
+		p.Empty = true
+	}
+	t, err := model.ParseQuickTime(raw, s.now())
+	if err != nil {
+		p.Error = err.Error()
+	}
+	p.Time = t
+	return c.Render(http.StatusOK, "incident#time_preview", p)
+}
+
+// entryRequest is the JSON body of timeline POST and PATCH.
+type entryRequest struct {
+	OccurredAt   optTime `json:"occurred_at"`
+	Kind         *string `json:"kind"`
+	Body         *string `json:"body"`
+	EvidenceURL  *string `json:"evidence_url"`
+	Author       *string `json:"author"`
+	LearnedLater *bool   `json:"learned_later"`
+	Version      *int    `json:"version"`
+}
+
+func (s *Server) apiTimelineList(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	entries, err := s.store.Timeline(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]entryJSON, len(entries))
+	for i := range entries {
+		out[i] = entryToJSON(&entries[i])
+	}
+	return c.JSON(http.StatusOK, map[string]any{"entries": out})
+}
+
+func (s *Server) apiTimelineAppend(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req entryRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	now := s.now()
+	v := model.NewValidationError()
+	e := &model.TimelineEntry{IncidentID: id, OccurredAt: now, Kind: model.KindObservation}
+	if req.OccurredAt.Set {
+		if t, ok := req.OccurredAt.parse(v, "occurred_at", now); ok && t != nil {
+			e.OccurredAt = *t
+		}
+	}
+	if req.Kind != nil {
+		e.Kind = model.EntryKind(*req.Kind)
+	}
+	if req.Body != nil {
+		e.Body = *req.Body
+	}
+	if req.EvidenceURL != nil {
+		e.EvidenceURL = *req.EvidenceURL
+	}
+	if req.Author != nil {
+		e.Author = *req.Author
+	}
+	if req.LearnedLater != nil {
+		e.LearnedLater = *req.LearnedLater
+	}
+	if err := v.Err(); err != nil {
+		if !v.Merge(e.Validate(now)) {
+			return err
+		}
+		return v
+	}
+	if err := s.store.AppendTimeline(c.Request().Context(), e); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/incidents/%d/timeline/%d", id, e.ID))
+	return c.JSON(http.StatusCreated, entryToJSON(e))
+}
+
+func (s *Server) apiTimelineShow(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	entryID, err := pathID(c, "entryID")
+	if err != nil {
+		return err
+	}
+	e, err := s.store.TimelineEntry(c.Request().Context(), id, entryID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, entryToJSON(e))
+}
+
+func (s *Server) apiTimelineUpdate(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	entryID, err := pathID(c, "entryID")
+	if err != nil {
+		return err
+	}
+	var req entryRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	v := model.NewValidationError()
+	p := model.EntryPatch{Body: req.Body, EvidenceURL: req.EvidenceURL, Author: req.Author, LearnedLater: req.LearnedLater}
+	if req.Kind != nil {
+		k := model.EntryKind(*req.Kind)
+		p.Kind = &k
+	}
+	if req.OccurredAt.Set {
+		t, ok := req.OccurredAt.parse(v, "occurred_at", s.now())
+		if ok && t == nil {
+			v.Add("occurred_at", "cannot be null")
+		}
+		p.OccurredAt = t
+	}
+	if req.Version == nil {
+		v.Add("version", "is required: send the version you last read, so a concurrent change is not overwritten")
+	} else {
+		p.Version = *req.Version
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	e, err := s.store.UpdateTimelineEntry(c.Request().Context(), id, entryID, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, entryToJSON(e))
+}
+
+// apiTimelineDelete deletes an entry; ?version=N makes the delete refuse
+// (409) an entry changed since it was read.
+func (s *Server) apiTimelineDelete(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	entryID, err := pathID(c, "entryID")
+	if err != nil {
+		return err
+	}
+	version := 0
+	if raw := c.QueryParam("version"); raw != "" {
+		if version, err = strconv.Atoi(raw); err != nil || version <= 0 {
+			return model.FieldError("version", "must be a positive whole number")
+		}
+	}
+	if err := s.store.DeleteTimelineEntry(c.Request().Context(), id, entryID, version); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func contextWithTimeout(c echo.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request().Context(), d)
+}
