@@ -20,7 +20,9 @@ func at(s string) *time.Time {
 }
 
 func TestIncidentValidate(t *testing.T) {
-	ok := func() Incident { return Incident{Title: "Checkout down", Severity: "SEV1", Status: StatusInvestigating} }
+	ok := func() Incident {
+		return Incident{Title: "Checkout down", Severity: "SEV1", Status: StatusInvestigating}
+	}
 	cases := []struct {
 		name   string
 		edit   func(*Incident)
