@@ -211,6 +211,8 @@ func (inc *Incident) Validate(now time.Time) error {
 	v := NewValidationError()
 	inc.Title = collapseSpace(inc.Title)
 	switch n := utf8.RuneCountInString(inc.Title); {
+	case hasNUL(inc.Title):
+		v.Add("title", errNUL)
 	case n == 0:
 		v.Add("title", "is required")
 	case n > MaxTitleLen:
@@ -270,7 +272,16 @@ func checkMarkdown(v *ValidationError, field, s string) {
 	if !utf8.ValidString(s) {
 		v.Add(field, "must be valid UTF-8 text")
 	}
+	if hasNUL(s) {
+		v.Add(field, errNUL)
+	}
 }
+
+// errNUL refuses the NUL character: SQLite's length() stops at it, so the
+// schema's length checks would fail on it and the write would be a 500.
+const errNUL = "must not contain NUL characters"
+
+func hasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
 
 func statusList() string {
 	names := make([]string, len(Statuses))
@@ -283,6 +294,9 @@ func statusList() string {
 func (r *Roles) normalize(v *ValidationError) {
 	one := func(field string, s *string) {
 		*s = collapseSpace(*s)
+		if hasNUL(*s) {
+			v.Add(field, errNUL)
+		}
 		if n := utf8.RuneCountInString(*s); n > MaxNameLen {
 			v.Add(field, fmt.Sprintf("must be at most %d characters", MaxNameLen))
 		}
@@ -299,6 +313,9 @@ func (r *Roles) normalize(v *ValidationError) {
 			continue
 		}
 		seen[key] = true
+		if hasNUL(name) {
+			v.Add("roles.responders", errNUL)
+		}
 		if utf8.RuneCountInString(name) > MaxNameLen {
 			v.Add("roles.responders", fmt.Sprintf("each name must be at most %d characters", MaxNameLen))
 		}
@@ -323,6 +340,9 @@ func NormalizeServices(in []string) ([]string, error) {
 		seen[strings.ToLower(s)] = true
 		if utf8.RuneCountInString(s) > MaxNameLen {
 			return nil, fmt.Errorf("service name %q is longer than %d characters", truncate(s, 20), MaxNameLen)
+		}
+		if hasNUL(s) {
+			return nil, fmt.Errorf("service name %q %s", truncate(s, 40), errNUL)
 		}
 		if strings.ContainsAny(s, ",<>\"") {
 			return nil, fmt.Errorf("service name %q must not contain , < > or \"", truncate(s, 40))

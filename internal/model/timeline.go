@@ -96,6 +96,8 @@ func (e *TimelineEntry) Validate(now time.Time) error {
 	switch n := utf8.RuneCountInString(e.Body); {
 	case !utf8.ValidString(e.Body):
 		v.Add("body", "must be valid UTF-8 text")
+	case hasNUL(e.Body):
+		v.Add("body", errNUL)
 	case n == 0:
 		v.Add("body", "is required")
 	case n > MaxEntryBodyLen:
@@ -106,6 +108,9 @@ func (e *TimelineEntry) Validate(now time.Time) error {
 		v.Add("evidence_url", err.Error())
 	}
 	e.Author = collapseSpace(e.Author)
+	if hasNUL(e.Author) {
+		v.Add("author", errNUL)
+	}
 	if utf8.RuneCountInString(e.Author) > MaxNameLen {
 		v.Add("author", fmt.Sprintf("must be at most %d characters", MaxNameLen))
 	}

@@ -87,9 +87,8 @@ func (f incidentForm) patch(cur *model.Incident, now time.Time) (model.IncidentP
 		v.Add("version", "is required; reload the page and try again")
 	}
 	for _, m := range model.Milestones {
-		before := v.Err() != nil && v.Fields[string(m)] != ""
 		t := quickTime(v, string(m), f.Milestones[m], now)
-		if before || v.Fields[string(m)] != "" {
+		if _, bad := v.Fields[string(m)]; bad {
 			continue
 		}
 		old := cur.MilestoneTime(m)
