@@ -238,6 +238,12 @@
     if (ll) ll.checked = false;
     var prev = doc.getElementById('at-preview');
     if (prev) prev.textContent = '';
+    // After a rejected save the server re-rendered the form with its
+    // messages; only #timeline is swapped on success, so clear them here.
+    var stale = form.querySelectorAll('.flash.error, .field .error');
+    for (var i = 0; i < stale.length; i++) stale[i].parentNode.removeChild(stale[i]);
+    var invalid = form.querySelectorAll('.invalid');
+    for (var j = 0; j < invalid.length; j++) invalid[j].classList.remove('invalid');
     if (body) body.focus();
   }
 
