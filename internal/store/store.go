@@ -25,6 +25,16 @@ import (
 // database and keeps commits cheap (see the README for the trade-off).
 const pragmas = "_foreign_keys=on&_journal_mode=WAL&_busy_timeout=5000&_synchronous=NORMAL&_loc=UTC"
 
+// DSN is the data source name Open uses for the database at path: the
+// write handle's (write true: BEGIN IMMEDIATE) or the read pool's. It lets
+// tools and benchmarks open the database with the same pragmas.
+func DSN(path string, write bool) string {
+	if write {
+		return path + "?" + pragmas + "&_txlock=immediate"
+	}
+	return path + "?" + pragmas + "&_txlock=deferred"
+}
+
 // Store is Debrief's database. Reads go through a pool of connections;
 // writes through a single connection that takes the write lock at BEGIN,
 // which is SQLite's nature (one writer at a time) made explicit.
@@ -66,7 +76,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 			Logger:                 logger.Default.LogMode(logger.Silent),
 		}
 	}
-	wdb, err := gorm.Open(sqlite.Open(path+"?"+pragmas+"&_txlock=immediate"), cfg())
+	wdb, err := gorm.Open(sqlite.Open(DSN(path, true)), cfg())
 	if err != nil {
 		return nil, fmt.Errorf("open database for writing: %w", err)
 	}
@@ -82,7 +92,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		_ = wsql.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	rdb, err := gorm.Open(sqlite.Open(path+"?"+pragmas+"&_txlock=deferred"), cfg())
+	rdb, err := gorm.Open(sqlite.Open(DSN(path, false)), cfg())
 	if err != nil {
 		_ = wsql.Close()
 		return nil, fmt.Errorf("open database for reading: %w", err)
