@@ -74,11 +74,10 @@ func (s *Store) AppendTimeline(ctx context.Context, e *model.TimelineEntry) erro
 		return err
 	}
 	e.ID, e.Version, e.CreatedAt, e.UpdatedAt, e.Revisions = 0, 1, now, now, nil
-	err := s.wdb.WithContext(ctx).Omit("Revisions").Create(e).Error
-	if errors.Is(err, gorm.ErrForeignKeyViolated) {
-		return model.ErrNotFound
+	if s.appender == nil {
+		return errors.New("store: AppendTimeline before Migrate")
 	}
-	return translate(err)
+	return s.appender.add(ctx, e)
 }
 
 // UpdateTimelineEntry applies a patch to an entry, keeping the version it

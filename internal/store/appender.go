@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/debrief-dev/debrief/internal/model"
+)
+
+// maxAppendBatch bounds how many timeline entries share one commit.
+const maxAppendBatch = 128
+
+// errClosed is returned by writes after Close.
+var errClosed = errors.New("store is closed")
+
+// appender commits concurrent timeline appends together (group commit).
+// With synchronous=FULL every commit waits for the disk; during an incident
+// many people append at once, and one fsync for all of them keeps each
+// append fast without giving up durability. Only appends go through it:
+// they are the hot path, and they cannot conflict with each other.
+type appender struct {
+	db       *sql.DB   // the store's single write connection
+	insert   *sql.Stmt // prepared once on it
+	requests chan appendRequest
+	stop     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
+}
+
+type appendRequest struct {
+	entry  *model.TimelineEntry
+	result chan error
+}
+
+const insertEntrySQL = `INSERT INTO timeline_entries
+	(incident_id, occurred_at, kind, body, evidence_url, author, learned_later, version, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+
+func newAppender(db *sql.DB) (*appender, error) {
+	stmt, err := db.Prepare(insertEntrySQL)
+	if err != nil {
+		return nil, err
+	}
+	a := &appender{
+		db: db, insert: stmt,
+		requests: make(chan appendRequest), // unbuffered: a request is either taken or refused
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+	go a.run()
+	return a, nil
+}
+
+// add hands e to the committer and waits for its commit. Once taken, the
+// request is always completed, even if ctx ends meanwhile, so that the
+// caller never reports a failure for an entry that was stored.
+func (a *appender) add(ctx context.Context, e *model.TimelineEntry) error {
+	req := appendRequest{entry: e, result: make(chan error, 1)}
+	select {
+	case a.requests <- req:
+	case <-a.stop:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return <-req.result
+}
+
+func (a *appender) run() {
+	defer close(a.done)
+	batch := make([]appendRequest, 0, maxAppendBatch)
+	for {
+		select {
+		case req := <-a.requests:
+			batch = append(batch[:0], req)
+		case <-a.stop:
+			return
+		}
+	fill: // take whoever else is already waiting
+		for len(batch) < maxAppendBatch {
+			select {
+			case req := <-a.requests:
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		a.commit(batch)
+	}
+}
+
+// commit writes a batch in one transaction. If that fails (an incident was
+// deleted meanwhile, say), each entry is retried alone so that one bad entry
+// never fails the others.
+func (a *appender) commit(batch []appendRequest) {
+	err := a.insertAll(batch)
+	if err == nil || len(batch) == 1 {
+		for _, req := range batch {
+			req.result <- translateSQLite(err)
+		}
+		return
+	}
+	for _, req := range batch {
+		req.result <- translateSQLite(a.insertAll([]appendRequest{req}))
+	}
+}
+
+func (a *appender) insertAll(batch []appendRequest) (err error) {
+	ctx := context.Background()
+	tx, err := a.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE through the DSN
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	stmt := tx.StmtContext(ctx, a.insert)
+	ids := make([]int64, len(batch))
+	for i, req := range batch {
+		e := req.entry
+		err = stmt.QueryRowContext(ctx, e.IncidentID, e.OccurredAt, string(e.Kind), e.Body, e.EvidenceURL,
+			e.Author, e.LearnedLater, e.Version, e.CreatedAt, e.UpdatedAt).Scan(&ids[i])
+		if err != nil {
+			return err
+		}
+	}
+	if err = tx.Commit(); err != nil {
+		return err
+	}
+	for i, req := range batch {
+		req.entry.ID = ids[i]
+	}
+	return nil
+}
+
+func (a *appender) close() {
+	a.stopOnce.Do(func() {
+		close(a.stop)
+		<-a.done
+		_ = a.insert.Close()
+	})
+}
+
+// translateSQLite maps the driver's constraint errors to model errors for
+// the statements the store runs without GORM.
+func translateSQLite(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey {
+		return model.ErrNotFound
+	}
+	return err
+}
