@@ -2,6 +2,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -12,11 +13,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/debrief-dev/debrief/internal/auth"
 	"github.com/debrief-dev/debrief/internal/config"
 	"github.com/debrief-dev/debrief/internal/demo"
+	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/store"
 	"github.com/debrief-dev/debrief/internal/web"
 )
@@ -27,17 +31,26 @@ Usage:
   debrief [serve] [flags]   serve the web app and API (the default)
   debrief migrate [flags]   apply database migrations and exit
   debrief demo [flags]      load two sample incidents into an empty database
+  debrief user add --email EMAIL --name NAME --role viewer|editor|admin --password-stdin [flags]
+                            create an account; the password is read from standard input
+  debrief token create --email EMAIL --name LABEL [flags]
+                            create an API token for that account and print it alone on stdout
 
 Flags (each also read from the environment):
-  --addr        listen address (DEBRIEF_ADDR, default 127.0.0.1:8080)
-  --db          SQLite database file (DEBRIEF_DB, default ./data/debrief.db)
-  --log-format  text or json (DEBRIEF_LOG_FORMAT, default text)
+  --addr              listen address (DEBRIEF_ADDR, default 127.0.0.1:8080)
+  --db                SQLite database file (DEBRIEF_DB, default ./data/debrief.db)
+  --log-format        text or json (DEBRIEF_LOG_FORMAT, default text)
+  --secure-cookies    mark cookies Secure, for HTTPS (DEBRIEF_SECURE_COOKIES)
+  --session-idle      sign out after this long idle (DEBRIEF_SESSION_IDLE, default 12h)
+  --session-lifetime  sign out this long after sign-in (DEBRIEF_SESSION_LIFETIME, default 168h)
+  --auth-proxy-header header with the email from a sign-in proxy (DEBRIEF_AUTH_PROXY_HEADER)
+  --trusted-proxies   CIDRs allowed to send that header (DEBRIEF_TRUSTED_PROXIES)
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "debrief:", err)
 		}
@@ -46,22 +59,29 @@ func main() {
 }
 
 // run is main without the process: it takes its arguments, environment and
-// outputs, so tests can drive every subcommand.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// streams, so tests can drive every subcommand.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "serve", "migrate", "demo":
-	case "help":
+	case "user", "token":
+		if len(args) == 0 || (cmd == "user" && args[0] != "add") || (cmd == "token" && args[0] != "create") {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("usage: debrief user add … | debrief token create …")
+		}
+		cmd, args = cmd+" "+args[0], args[1:]
+	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
-	cfg, rest, err := config.Load(cmd, args, getenv, stderr)
+	var acct accountFlags
+	cfg, rest, err := config.Load(cmd, args, getenv, stderr, acct.register(cmd))
 	if err != nil {
 		return err
 	}
@@ -86,29 +106,127 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(applied) > 0 {
 		log.Info("migrations applied", "versions", applied, "db", cfg.DB)
 	}
+	cli := model.WithActor(ctx, model.Actor{Label: "command line"})
 
 	switch cmd {
 	case "migrate":
 		fmt.Fprintf(stdout, "database %s is up to date (%d migrations applied now)\n", cfg.DB, len(applied))
 		return nil
 	case "demo":
-		n, err := demo.Load(ctx, st)
+		n, err := demo.Load(cli, st)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "loaded %d sample incidents into %s\n", n, cfg.DB)
 		return nil
+	case "user add":
+		return acct.addUser(cli, st, stdin, stdout)
+	case "token create":
+		return acct.createToken(cli, st, stdout)
 	}
 	return serve(ctx, cfg, st, log)
 }
 
-func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) error {
-	handler, err := web.New(st, log)
+// accountFlags are the flags of user add and token create.
+type accountFlags struct {
+	email, name, role string
+	passwordStdin     bool
+}
+
+func (a *accountFlags) register(cmd string) func(*flag.FlagSet) {
+	return func(fs *flag.FlagSet) {
+		switch cmd {
+		case "user add":
+			fs.StringVar(&a.email, "email", "", "the account's email")
+			fs.StringVar(&a.name, "name", "", "the person's name")
+			fs.StringVar(&a.role, "role", "", "viewer, editor or admin")
+			fs.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from standard input (required)")
+		case "token create":
+			fs.StringVar(&a.email, "email", "", "whose token: the account's email")
+			fs.StringVar(&a.name, "name", "", "a label for the token, e.g. ci-bot")
+		}
+	}
+}
+
+func (a *accountFlags) addUser(ctx context.Context, st *store.Store, stdin io.Reader, stdout io.Writer) error {
+	if !a.passwordStdin {
+		return errors.New("--password-stdin is required: a password never goes on the command line, where shell history and ps keep it")
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if err := model.CheckPassword(password); err != nil {
+		return err
+	}
+	u := &model.User{Email: a.email, Name: a.name, Role: model.Role(a.role)}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.PasswordHash, err = auth.DefaultHasher.Hash(password); err != nil {
+		return err
+	}
+	if err := st.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s (%s) as %s\n", u.Email, u.Name, u.Role)
+	return nil
+}
+
+func (a *accountFlags) createToken(ctx context.Context, st *store.Store, stdout io.Writer) error {
+	email, err := model.NormalizeEmail(a.email)
+	if err != nil {
+		return fmt.Errorf("--email %w", err)
+	}
+	u, err := st.UserByEmail(ctx, email)
+	if errors.Is(err, model.ErrNotFound) {
+		return fmt.Errorf("no account with email %s", email)
+	}
 	if err != nil {
 		return err
 	}
+	secret, hash, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	t := &model.APIToken{UserID: u.ID, Name: a.name, Hash: hash, Prefix: secret[:len(auth.TokenPrefix)+6]}
+	if err := st.CreateToken(ctx, t); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, secret) // alone, so scripts can capture it
+	return nil
+}
+
+func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) error {
+	opts := web.Options{
+		SecureCookies: cfg.SecureCookies, SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
+		AuthProxyHeader: cfg.AuthProxyHeader, TrustedProxies: cfg.TrustedProxies, Hasher: auth.DefaultHasher,
+	}
+	users, err := st.UserCount(ctx)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	if users == 0 {
+		// No default password anywhere: the first admin comes through a
+		// one-time link that only someone who can read this log has.
+		if opts.SetupToken, err = auth.RandomString(24); err != nil {
+			return err
+		}
+		log.Warn("no accounts yet: open the one-time setup link to create the first admin",
+			"setup_link", base+"/setup/"+opts.SetupToken)
+	}
+	handler, err := web.New(st, log, opts)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Addr:              cfg.Addr,
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -116,11 +234,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	log.Info("serving", "url", "http://"+ln.Addr().String(), "db", cfg.DB)
+	log.Info("serving", "url", base, "db", cfg.DB)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

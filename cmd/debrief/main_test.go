@@ -22,14 +22,14 @@ func noEnv(string) string { return "" }
 func TestMigrateAndDemo(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "nested", "debrief.db")
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"migrate", "--db", db}, noEnv, &out, io.Discard))
-	assert.Contains(t, out.String(), "up to date (1 migrations applied now)")
+	require.NoError(t, run(context.Background(), []string{"migrate", "--db", db}, noEnv, nil, &out, io.Discard))
+	assert.Regexp(t, `up to date \(\d+ migrations applied now\)`, out.String())
 
 	out.Reset()
-	require.NoError(t, run(context.Background(), []string{"demo", "--db", db}, noEnv, &out, io.Discard))
+	require.NoError(t, run(context.Background(), []string{"demo", "--db", db}, noEnv, nil, &out, io.Discard))
 	assert.Contains(t, out.String(), "loaded 2 sample incidents")
 
-	err := run(context.Background(), []string{"demo", "--db", db}, noEnv, io.Discard, io.Discard)
+	err := run(context.Background(), []string{"demo", "--db", db}, noEnv, nil, io.Discard, io.Discard)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "already holds 2 incidents")
 }
@@ -40,8 +40,11 @@ func TestRunRejectsBadInvocations(t *testing.T) {
 		{"serve", "--log-format", "xml"},
 		{"serve", "--addr", "no-port"},
 		{"migrate", "stray-argument"},
+		{"user"},
+		{"user", "delete"},
+		{"token", "list"},
 	} {
-		err := run(context.Background(), args, noEnv, io.Discard, io.Discard)
+		err := run(context.Background(), args, noEnv, nil, io.Discard, io.Discard)
 		assert.Error(t, err, "%v", args)
 	}
 }
@@ -79,7 +82,7 @@ func TestServeAndShutDownGracefully(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, io.Discard, logs) }()
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, nil, io.Discard, logs) }()
 
 	url := fmt.Sprintf("http://%s/healthz", addr)
 	require.Eventually(t, func() bool {
@@ -108,4 +111,75 @@ func TestServeAndShutDownGracefully(t *testing.T) {
 	assert.Contains(t, logs.String(), `"msg":"request"`)
 	assert.Contains(t, logs.String(), `"request_id"`)
 	assert.True(t, strings.Contains(logs.String(), `"msg":"stopped"`), logs.String())
+}
+
+func TestUserAddAndTokenCreate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	ctx := context.Background()
+	add := func(stdin string, args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(ctx, append([]string{"user", "add", "--db", db}, args...), noEnv, strings.NewReader(stdin), &out, io.Discard)
+		return out.String(), err
+	}
+	out, err := add("a long enough password\n", "--email", "Ada@Example.com", "--name", "Ada", "--role", "admin", "--password-stdin")
+	require.NoError(t, err)
+	assert.Contains(t, out, "created ada@example.com (Ada) as admin")
+
+	for name, tc := range map[string]struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		"no --password-stdin": {"a long enough password\n", []string{"--email", "b@example.com", "--name", "B", "--role", "viewer"}, "--password-stdin is required"},
+		"short password":      {"short\n", []string{"--email", "b@example.com", "--name", "B", "--role", "viewer", "--password-stdin"}, "at least 10"},
+		"unknown role":        {"a long enough password\n", []string{"--email", "b@example.com", "--name", "B", "--role", "root", "--password-stdin"}, "unknown role"},
+		"bad email":           {"a long enough password\n", []string{"--email", "nope", "--name", "B", "--role", "viewer", "--password-stdin"}, "email"},
+		"taken email":         {"a long enough password\n", []string{"--email", "ada@example.com", "--name", "B", "--role", "viewer", "--password-stdin"}, "already used"},
+	} {
+		_, err := add(tc.stdin, tc.args...)
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), tc.want, name)
+	}
+
+	var tok bytes.Buffer
+	require.NoError(t, run(ctx, []string{"token", "create", "--db", db, "--email", "ada@example.com", "--name", "ci-bot"}, noEnv, nil, &tok, io.Discard))
+	secret := strings.TrimSpace(tok.String())
+	assert.Regexp(t, `^dbf_[A-Za-z0-9_-]{43}$`, secret, "the token alone on stdout")
+	assert.Equal(t, secret+"\n", tok.String())
+
+	err = run(ctx, []string{"token", "create", "--db", db, "--email", "nobody@example.com", "--name", "x"}, noEnv, nil, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no account")
+	err = run(ctx, []string{"token", "create", "--db", db, "--email", "ada@example.com", "--name", ""}, noEnv, nil, io.Discard, io.Discard)
+	require.Error(t, err)
+}
+
+func TestServeLogsSetupLinkOnlyWithoutAccounts(t *testing.T) {
+	addr := freeAddr(t)
+	db := filepath.Join(t.TempDir(), "d.db")
+	env := map[string]string{"DEBRIEF_ADDR": addr, "DEBRIEF_DB": db}
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, nil, io.Discard, logs) }()
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "/setup/") }, 10*time.Second, 20*time.Millisecond)
+	cancel()
+	require.NoError(t, <-done)
+	assert.Contains(t, logs.String(), "setup_link=http://"+addr+"/setup/")
+
+	// Once an account exists, no link is printed.
+	_, err := func() (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), []string{"user", "add", "--db", db, "--email", "a@example.com", "--name", "A", "--role", "admin", "--password-stdin"},
+			noEnv, strings.NewReader("a long enough password"), &out, io.Discard)
+		return out.String(), err
+	}()
+	require.NoError(t, err)
+	ctx, cancel = context.WithCancel(context.Background())
+	logs = &syncBuffer{}
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, nil, io.Discard, logs) }()
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "msg=serving") }, 10*time.Second, 20*time.Millisecond)
+	cancel()
+	require.NoError(t, <-done)
+	assert.NotContains(t, logs.String(), "/setup/")
 }

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything the server needs to start.
@@ -15,45 +18,107 @@ type Config struct {
 	Addr      string // listen address, host:port
 	DB        string // SQLite file path
 	LogFormat string // "text" or "json"
+
+	SecureCookies   bool           // mark cookies Secure (behind TLS)
+	SessionIdle     time.Duration  // sign out after this long without a request
+	SessionLifetime time.Duration  // sign out this long after signing in, whatever happens
+	AuthProxyHeader string         // e.g. X-Forwarded-Email; empty: proxy sign-in off
+	TrustedProxies  []netip.Prefix // addresses whose AuthProxyHeader is believed
 }
 
 // Defaults are used when neither a flag nor an environment variable is set.
 var Defaults = Config{
-	Addr:      "127.0.0.1:8080",
-	DB:        "./data/debrief.db",
-	LogFormat: "text",
-}
-
-// envNames maps each flag to its environment variable.
-var envNames = map[string]string{
-	"addr":       "DEBRIEF_ADDR",
-	"db":         "DEBRIEF_DB",
-	"log-format": "DEBRIEF_LOG_FORMAT",
+	Addr:            "127.0.0.1:8080",
+	DB:              "./data/debrief.db",
+	LogFormat:       "text",
+	SessionIdle:     12 * time.Hour,
+	SessionLifetime: 7 * 24 * time.Hour,
 }
 
 // Load parses args (flags after the subcommand) over the environment over
 // the defaults: a flag beats its environment variable, which beats the
-// default. It returns the remaining positional arguments.
-func Load(name string, args []string, getenv func(string) string, output io.Writer) (Config, []string, error) {
+// default. extra registers a subcommand's own flags on the same set. It
+// returns the remaining positional arguments.
+func Load(name string, args []string, getenv func(string) string, output io.Writer, extra ...func(*flag.FlagSet)) (Config, []string, error) {
 	cfg := Defaults
-	if v := getenv(envNames["addr"]); v != "" {
-		cfg.Addr = v
-	}
-	if v := getenv(envNames["db"]); v != "" {
-		cfg.DB = v
-	}
-	if v := getenv(envNames["log-format"]); v != "" {
-		cfg.LogFormat = v
-	}
+	var proxies string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(output)
-	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address host:port (env DEBRIEF_ADDR)")
-	fs.StringVar(&cfg.DB, "db", cfg.DB, "SQLite database file; its folder is created (env DEBRIEF_DB)")
-	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json (env DEBRIEF_LOG_FORMAT)")
+	var envErrs []error
+	str := func(p *string, flagName, env, usage string) {
+		if v := getenv(env); v != "" {
+			*p = v
+		}
+		fs.StringVar(p, flagName, *p, usage+" (env "+env+")")
+	}
+	boolean := func(p *bool, flagName, env, usage string) {
+		if v := getenv(env); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s=%q must be true or false", env, v))
+			}
+			*p = b
+		}
+		fs.BoolVar(p, flagName, *p, usage+" (env "+env+")")
+	}
+	duration := func(p *time.Duration, flagName, env, usage string) {
+		if v := getenv(env); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s=%q must be a duration such as 12h", env, v))
+			}
+			*p = d
+		}
+		fs.DurationVar(p, flagName, *p, usage+" (env "+env+")")
+	}
+	str(&cfg.Addr, "addr", "DEBRIEF_ADDR", "listen address host:port")
+	str(&cfg.DB, "db", "DEBRIEF_DB", "SQLite database file; its folder is created")
+	str(&cfg.LogFormat, "log-format", "DEBRIEF_LOG_FORMAT", "log format: text or json")
+	boolean(&cfg.SecureCookies, "secure-cookies", "DEBRIEF_SECURE_COOKIES", "mark cookies Secure (set when served over HTTPS)")
+	duration(&cfg.SessionIdle, "session-idle", "DEBRIEF_SESSION_IDLE", "sign out after this long without activity")
+	duration(&cfg.SessionLifetime, "session-lifetime", "DEBRIEF_SESSION_LIFETIME", "sign out this long after signing in")
+	str(&cfg.AuthProxyHeader, "auth-proxy-header", "DEBRIEF_AUTH_PROXY_HEADER", "header carrying the signed-in email from a trusted proxy, e.g. X-Forwarded-Email")
+	str(&proxies, "trusted-proxies", "DEBRIEF_TRUSTED_PROXIES", "comma-separated CIDRs whose proxy header is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
+	for _, register := range extra {
+		register(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, nil, err
 	}
+	if err := errors.Join(envErrs...); err != nil {
+		return cfg, nil, err
+	}
+	var perr error
+	cfg.TrustedProxies, perr = ParsePrefixes(proxies)
+	if perr != nil {
+		return cfg, nil, perr
+	}
 	return cfg, fs.Args(), cfg.Validate()
+}
+
+// ParsePrefixes parses a comma-separated list of CIDRs or single addresses.
+func ParsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			addr, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("trusted-proxies: %q is not an address or CIDR", part)
+			}
+			out = append(out, netip.PrefixFrom(addr, addr.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("trusted-proxies: %q is not a CIDR", part)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // Validate reports settings that cannot work.
@@ -67,6 +132,12 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q must be text or json", c.LogFormat))
+	}
+	if c.SessionIdle < time.Minute || c.SessionLifetime < time.Minute {
+		errs = append(errs, errors.New("session-idle and session-lifetime must be at least 1m"))
+	}
+	if c.AuthProxyHeader != "" && len(c.TrustedProxies) == 0 {
+		errs = append(errs, errors.New("auth-proxy-header needs trusted-proxies: otherwise anyone could send the header"))
 	}
 	return errors.Join(errs...)
 }

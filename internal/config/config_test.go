@@ -2,7 +2,9 @@ package config
 
 import (
 	"io"
+	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,14 +17,26 @@ func TestLoadPrecedence(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Defaults, cfg)
 
-	cfg, _, err = Load("serve", nil, env(map[string]string{"DEBRIEF_ADDR": ":9000", "DEBRIEF_DB": "/tmp/x.db", "DEBRIEF_LOG_FORMAT": "json"}), io.Discard)
+	cfg, _, err = Load("serve", nil, env(map[string]string{
+		"DEBRIEF_ADDR": ":9000", "DEBRIEF_DB": "/tmp/x.db", "DEBRIEF_LOG_FORMAT": "json",
+		"DEBRIEF_SECURE_COOKIES": "true", "DEBRIEF_SESSION_IDLE": "30m",
+		"DEBRIEF_AUTH_PROXY_HEADER": "X-Forwarded-Email", "DEBRIEF_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1",
+	}), io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, Config{Addr: ":9000", DB: "/tmp/x.db", LogFormat: "json"}, cfg)
+	assert.Equal(t, ":9000", cfg.Addr)
+	assert.Equal(t, "/tmp/x.db", cfg.DB)
+	assert.Equal(t, "json", cfg.LogFormat)
+	assert.True(t, cfg.SecureCookies)
+	assert.Equal(t, 30*time.Minute, cfg.SessionIdle)
+	assert.Equal(t, "X-Forwarded-Email", cfg.AuthProxyHeader)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("127.0.0.1/32")}, cfg.TrustedProxies)
 
-	cfg, rest, err := Load("serve", []string{"--addr", "127.0.0.1:1", "--db", "a.db", "extra"}, env(map[string]string{"DEBRIEF_ADDR": ":9000"}), io.Discard)
+	cfg, rest, err := Load("serve", []string{"--addr", "127.0.0.1:1", "--db", "a.db", "--secure-cookies=false", "extra"},
+		env(map[string]string{"DEBRIEF_ADDR": ":9000", "DEBRIEF_SECURE_COOKIES": "1"}), io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, "127.0.0.1:1", cfg.Addr)
 	assert.Equal(t, "a.db", cfg.DB)
+	assert.False(t, cfg.SecureCookies, "a flag beats its environment variable")
 	assert.Equal(t, []string{"extra"}, rest)
 }
 
@@ -33,8 +47,19 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"--db", ""},
 		{"--db", "x.db?mode=ro"},
 		{"--unknown"},
+		{"--session-idle", "5s"},
+		{"--auth-proxy-header", "X-Forwarded-Email"}, // without trusted proxies
+		{"--trusted-proxies", "10.0.0.0/33"},
+		{"--trusted-proxies", "example.com"},
 	} {
 		_, _, err := Load("serve", args, env(nil), io.Discard)
 		assert.Error(t, err, "%v", args)
+	}
+	for _, e := range []map[string]string{
+		{"DEBRIEF_SECURE_COOKIES": "yes please"},
+		{"DEBRIEF_SESSION_LIFETIME": "forever"},
+	} {
+		_, _, err := Load("serve", nil, env(e), io.Discard)
+		assert.Error(t, err, "%v", e)
 	}
 }

@@ -60,7 +60,7 @@ type TimelineEntry struct {
 	UpdatedAt    time.Time
 
 	// Revisions holds what the entry said before each edit, oldest first.
-	Revisions []TimelineRevision `gorm:"foreignKey:EntryID"`
+	Revisions []TimelineRevision `gorm:"foreignKey:EntryID" json:"-"`
 }
 
 // TimelineRevision is a replaced version of a timeline entry.

@@ -25,6 +25,7 @@ var errClosed = errors.New("store is closed")
 type appender struct {
 	db       *sql.DB   // the store's single write connection
 	insert   *sql.Stmt // prepared once on it
+	audit    *sql.Stmt
 	requests chan appendRequest
 	stop     chan struct{}
 	done     chan struct{}
@@ -33,6 +34,7 @@ type appender struct {
 
 type appendRequest struct {
 	entry  *model.TimelineEntry
+	actor  model.Actor
 	result chan error
 }
 
@@ -40,13 +42,22 @@ const insertEntrySQL = `INSERT INTO timeline_entries
 	(incident_id, occurred_at, kind, body, evidence_url, author, learned_later, version, created_at, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
+const insertAuditSQL = `INSERT INTO audit_log
+	(at, actor_user_id, actor_token_id, actor, action, entity, entity_id, incident_id, before, after)
+	VALUES (?, ?, ?, ?, 'create', 'timeline_entry', ?, ?, '', ?)`
+
 func newAppender(db *sql.DB) (*appender, error) {
 	stmt, err := db.Prepare(insertEntrySQL)
 	if err != nil {
 		return nil, err
 	}
+	auditStmt, err := db.Prepare(insertAuditSQL)
+	if err != nil {
+		_ = stmt.Close()
+		return nil, err
+	}
 	a := &appender{
-		db: db, insert: stmt,
+		db: db, insert: stmt, audit: auditStmt,
 		requests: make(chan appendRequest), // unbuffered: a request is either taken or refused
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
@@ -58,8 +69,8 @@ func newAppender(db *sql.DB) (*appender, error) {
 // add hands e to the committer and waits for its commit. Once taken, the
 // request is always completed, even if ctx ends meanwhile, so that the
 // caller never reports a failure for an entry that was stored.
-func (a *appender) add(ctx context.Context, e *model.TimelineEntry) error {
-	req := appendRequest{entry: e, result: make(chan error, 1)}
+func (a *appender) add(ctx context.Context, e *model.TimelineEntry, actor model.Actor) error {
+	req := appendRequest{entry: e, actor: actor, result: make(chan error, 1)}
 	select {
 	case a.requests <- req:
 	case <-a.stop:
@@ -120,12 +131,20 @@ func (a *appender) insertAll(batch []appendRequest) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	stmt := tx.StmtContext(ctx, a.insert)
+	stmt, auditStmt := tx.StmtContext(ctx, a.insert), tx.StmtContext(ctx, a.audit)
 	ids := make([]int64, len(batch))
 	for i, req := range batch {
 		e := req.entry
 		err = stmt.QueryRowContext(ctx, e.IncidentID, e.OccurredAt, string(e.Kind), e.Body, e.EvidenceURL,
 			e.Author, e.LearnedLater, e.Version, e.CreatedAt, e.UpdatedAt).Scan(&ids[i])
+		if err != nil {
+			return err
+		}
+		// The audit line commits with the entry, in the same transaction.
+		snap := *e
+		snap.ID = ids[i]
+		_, err = auditStmt.ExecContext(ctx, e.CreatedAt, nullID(req.actor.UserID), nullID(req.actor.TokenID),
+			req.actor.Label, ids[i], e.IncidentID, snapshot(&snap))
 		if err != nil {
 			return err
 		}
@@ -144,8 +163,11 @@ func (a *appender) close() {
 		close(a.stop)
 		<-a.done
 		_ = a.insert.Close()
+		_ = a.audit.Close()
 	})
 }
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
 // translateSQLite maps the driver's constraint errors to model errors for
 // the statements the store runs without GORM.

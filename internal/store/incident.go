@@ -199,7 +199,10 @@ func (s *Store) CreateIncident(ctx context.Context, inc *model.Incident, author 
 		if err := replaceAssociations(tx, inc, now); err != nil {
 			return err
 		}
-		return insertEntries(tx, inc.ID, model.NewIncidentEntries(inc, now, author), now)
+		if err := insertEntries(tx, inc.ID, model.NewIncidentEntries(inc, now, author), now); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, model.AuditCreate, "incident", inc.ID, &inc.ID, nil, inc)
 	})
 }
 
@@ -246,7 +249,7 @@ func (s *Store) UpdateIncident(ctx context.Context, id int64, p model.IncidentPa
 			return err
 		}
 		out = &next
-		return nil
+		return audit(ctx, tx, now, model.AuditUpdate, "incident", id, &id, cur, &next)
 	})
 	if err != nil {
 		return nil, err
@@ -256,12 +259,16 @@ func (s *Store) UpdateIncident(ctx context.Context, id int64, p model.IncidentPa
 
 // DeleteIncident removes an incident and everything recorded on it.
 func (s *Store) DeleteIncident(ctx context.Context, id int64) error {
+	now := s.now()
 	return s.write(ctx, func(tx *gorm.DB) error {
-		res := tx.Delete(&model.Incident{}, id)
-		if res.Error == nil && res.RowsAffected == 0 {
-			return model.ErrNotFound
+		cur, err := loadIncident(tx, id)
+		if err != nil {
+			return err
 		}
-		return res.Error
+		if err := tx.Delete(&model.Incident{}, id).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, model.AuditDelete, "incident", id, &id, cur, nil)
 	})
 }
 

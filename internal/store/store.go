@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/sqlite3store"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -44,6 +45,7 @@ type Store struct {
 	db       *gorm.DB // reads
 	wdb      *gorm.DB // writes: one connection, BEGIN IMMEDIATE
 	appender *appender
+	sessions *sqlite3store.SQLite3Store
 	now      func() time.Time
 }
 
@@ -161,6 +163,10 @@ func (s *Store) Close() error {
 	var errs []error
 	if s.appender != nil {
 		s.appender.close() // lets queued appends finish first
+	}
+	if s.sessions != nil {
+		s.sessions.StopCleanup() // blocks if called twice: forget the store
+		s.sessions = nil
 	}
 	if sqlDB, err := s.wdb.DB(); err == nil {
 		// Fold the WAL back into the main file so a copied .db is complete.

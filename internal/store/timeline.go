@@ -77,7 +77,7 @@ func (s *Store) AppendTimeline(ctx context.Context, e *model.TimelineEntry) erro
 	if s.appender == nil {
 		return errors.New("store: AppendTimeline before Migrate")
 	}
-	return s.appender.add(ctx, e)
+	return s.appender.add(ctx, e, model.ActorFrom(ctx))
 }
 
 // UpdateTimelineEntry applies a patch to an entry, keeping the version it
@@ -123,7 +123,7 @@ func (s *Store) UpdateTimelineEntry(ctx context.Context, incidentID, entryID int
 		}
 		next.Revisions = append(append([]model.TimelineRevision(nil), cur.Revisions...), rev)
 		out = &next
-		return nil
+		return audit(ctx, tx, now, model.AuditUpdate, "timeline_entry", entryID, &incidentID, cur, &next)
 	})
 	if err != nil {
 		return nil, err
@@ -145,6 +145,9 @@ func (s *Store) DeleteTimelineEntry(ctx context.Context, incidentID, entryID int
 				Current: cur,
 			}
 		}
-		return tx.Delete(&model.TimelineEntry{}, entryID).Error
+		if err := tx.Delete(&model.TimelineEntry{}, entryID).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, s.now(), model.AuditDelete, "timeline_entry", entryID, &incidentID, cur, nil)
 	})
 }

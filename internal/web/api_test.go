@@ -148,6 +148,7 @@ func (a *testApp) doChunked(method, target, contentType, body string) *httptest.
 	req.ContentLength = -1
 	req.TransferEncoding = []string{"chunked"}
 	req.Header.Set("Content-Type", contentType)
+	a.authorize(req)
 	rec := httptest.NewRecorder()
 	a.srv.ServeHTTP(rec, req)
 	return rec

@@ -14,9 +14,9 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/debrief-dev/debrief/internal/auth"
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/store"
 )
@@ -57,15 +58,50 @@ func benchDB(b *testing.B, opts ...store.Option) (st *store.Store, path string, 
 	return st, path, inc.ID
 }
 
-func benchServer(b *testing.B, st *store.Store) *Server {
+func benchServer(b *testing.B, st *store.Store) (*Server, benchCred) {
 	b.Helper()
 	// Like newTestApp: the request log is formatted, then discarded, so its
 	// cost is counted as it would be in production.
-	srv, err := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := testServer(b, st, Options{})
+	ctx := context.Background()
+	hash, err := srv.opts.Hasher.Hash(testPassword)
 	if err != nil {
-		b.Fatalf("new server: %v", err)
+		b.Fatal(err)
 	}
-	return srv
+	u := &model.User{Email: "bench@example.com", Name: "Bench Scribe", Role: model.RoleEditor, PasswordHash: hash}
+	if err := st.CreateUser(ctx, u); err != nil {
+		b.Fatalf("create user: %v", err)
+	}
+	secret, tokenHash, err := auth.NewToken()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := st.CreateToken(ctx, &model.APIToken{UserID: u.ID, Name: "bench", Hash: tokenHash, Prefix: secret[:10]}); err != nil {
+		b.Fatalf("create token: %v", err)
+	}
+	form := url.Values{"email": {u.Email}, "password": {testPassword}, "_csrf": {testCSRF}}
+	req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: "debrief_csrf", Value: testCSRF})
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	cred := benchCred{token: "Bearer " + secret}
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "debrief_session" {
+			cred.session = c
+		}
+	}
+	if cred.session == nil {
+		b.Fatalf("sign in: status %d", rec.Code)
+	}
+	return srv, cred
+}
+
+// benchCred is how benchmark requests authenticate, like real clients:
+// a bearer token on the API, a session cookie on pages.
+type benchCred struct {
+	token   string
+	session *http.Cookie
 }
 
 // countEntries counts an incident's timeline entries by the given author,
@@ -162,7 +198,8 @@ func BenchmarkTimelineAppend(b *testing.B) {
 	// connections. Client and server share the machine's cores.
 	b.Run("http_64_clients", func(b *testing.B) {
 		st, path, incID := benchDB(b)
-		ts := httptest.NewServer(benchServer(b, st))
+		srv, cred := benchServer(b, st)
+		ts := httptest.NewServer(srv)
 		defer ts.Close()
 		tr := &http.Transport{MaxIdleConns: appendClients, MaxIdleConnsPerHost: appendClients}
 		defer tr.CloseIdleConnections()
@@ -170,7 +207,13 @@ func BenchmarkTimelineAppend(b *testing.B) {
 		url := fmt.Sprintf("%s/api/v1/incidents/%d/timeline", ts.URL, incID)
 
 		post := func() (int64, error) {
-			resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+			req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+			if err != nil {
+				return 0, err
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", cred.token)
+			resp, err := client.Do(req)
 			if err != nil {
 				return 0, err
 			}
@@ -196,12 +239,13 @@ func BenchmarkTimelineAppend(b *testing.B) {
 	// handler, which separates the cost of the HTTP stack from the app's.
 	b.Run("http_64_clients_inprocess", func(b *testing.B) {
 		st, path, incID := benchDB(b)
-		srv := benchServer(b, st)
+		srv, cred := benchServer(b, st)
 		target := fmt.Sprintf("/api/v1/incidents/%d/timeline", incID)
 
 		post := func() (int64, error) {
 			req := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", cred.token)
 			rec := httptest.NewRecorder()
 			srv.ServeHTTP(rec, req)
 			if rec.Code != http.StatusCreated {
@@ -344,11 +388,16 @@ func BenchmarkIncidentPage200(b *testing.B) {
 	now := start.Add(12 * time.Hour)
 	st, _, _ := benchDB(b, store.WithClock(func() time.Time { return now }))
 	id := seedIncident200(b, st, start)
-	srv := benchServer(b, st)
+	srv, cred := benchServer(b, st)
 	target := fmt.Sprintf("/incidents/%d", id)
+	pageRequest := func() *http.Request {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.AddCookie(cred.session)
+		return req
+	}
 
 	rec := httptest.NewRecorder()
-	srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+	srv.ServeHTTP(rec, pageRequest())
 	if rec.Code != http.StatusOK {
 		b.Fatalf("GET %s: status %d", target, rec.Code)
 	}
@@ -364,7 +413,7 @@ func BenchmarkIncidentPage200(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			rec := httptest.NewRecorder()
-			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+			srv.ServeHTTP(rec, pageRequest())
 			if rec.Code != http.StatusOK {
 				b.Fatalf("status %d", rec.Code)
 			}
@@ -381,7 +430,12 @@ func BenchmarkIncidentPage200(b *testing.B) {
 		defer tr.CloseIdleConnections()
 		client := &http.Client{Transport: tr, Timeout: time.Minute}
 		get := func() (int64, error) {
-			resp, err := client.Get(ts.URL + target)
+			req, err := http.NewRequest(http.MethodGet, ts.URL+target, nil)
+			if err != nil {
+				return 0, err
+			}
+			req.AddCookie(cred.session)
+			resp, err := client.Do(req)
 			if err != nil {
 				return 0, err
 			}

@@ -196,6 +196,24 @@ func evalJS[T any](t *testing.T, ctx context.Context, expr string) T {
 	return v
 }
 
+// signInBrowser signs in through the login page like a person: email,
+// password, Enter; it ends on the incident list.
+func signInBrowser(t *testing.T, ctx context.Context, base, email string) {
+	t.Helper()
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=password]`)),
+		focusJS(`input[name=email]`), chromedp.KeyEvent(email),
+		focusJS(`input[name=password]`), chromedp.KeyEvent(testPassword),
+	))
+	_, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil,
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type=submit]`))))
+	require.NoError(t, err, "sign in")
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	require.NoError(t, err)
+	require.Equal(t, base+"/incidents", loc, "signed in and sent to the incident list")
+}
+
 // declareIncident fills the declare form with a title and severity and
 // submits it like a person would, ending on the new incident's page.
 func declareIncident(t *testing.T, ctx context.Context, base, title, severity string) {
@@ -242,6 +260,7 @@ func TestBrowserQuickEntry(t *testing.T) {
 	app := newTestApp(t, store.WithClock(func() time.Time { return browserClock }))
 	base := serve(t, app)
 	ctx := newBrowser(t)
+	signInBrowser(t, ctx, base, app.who.user.Email)
 	consoleErrors := watchConsole(ctx)
 
 	declareIncident(t, ctx, base, "Checkout 502s in eu-west-1", "SEV2")
@@ -350,6 +369,7 @@ func TestBrowserQuickEntryKeepsTextOnBadTime(t *testing.T) {
 	inc := app.createIncident(`{"title":"Router flapping","severity":"SEV2"}`)
 	base := serve(t, app)
 	ctx := newBrowser(t)
+	signInBrowser(t, ctx, base, app.who.user.Email)
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/incidents/%d", base, int(inc["id"].(float64)))),
 		focusJS(`form#quick-entry input[name=at]`), chromedp.KeyEvent("25:00"),
@@ -392,6 +412,7 @@ func TestBrowserXSSDoesNotRun(t *testing.T) {
 
 	base := serve(t, app)
 	ctx := newBrowser(t)
+	signInBrowser(t, ctx, base, app.who.user.Email)
 	// Without the CSP the page would run any markup that escaped escaping:
 	// the test checks the escaping, not the policy behind it.
 	_, err := chromedp.Call(ctx, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true})
@@ -423,6 +444,7 @@ func TestBrowserWorksWithoutJavaScript(t *testing.T) {
 	app := newTestApp(t, store.WithClock(func() time.Time { return browserClock }))
 	base := serve(t, app)
 	ctx := newBrowser(t)
+	signInBrowser(t, ctx, base, app.who.user.Email)
 	_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 	require.NoError(t, err)
 

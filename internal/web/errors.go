@@ -62,8 +62,11 @@ func (s *Server) classify(err error, c echo.Context) (int, errorJSON) {
 		ce *model.ConflictError
 		he *echo.HTTPError
 		mb *http.MaxBytesError
+		ea errAuth
 	)
 	switch {
+	case errors.As(err, &ea):
+		return http.StatusUnauthorized, errorJSON{Error: ea.msg}
 	case errors.As(err, &ve):
 		return http.StatusUnprocessableEntity, errorJSON{Error: "invalid input: " + fieldSummary(ve.Fields), Fields: ve.Fields}
 	case errors.As(err, &ce):

@@ -22,16 +22,26 @@ type view struct {
 	Title     string
 	Nav       string
 	RequestID string
+	User      *model.User // nil when signed out
+	CSRF      string      // for the _csrf field of every form
 	Page      any
 }
 
 func (s *Server) pageData(c echo.Context, page any) view {
 	nav := ""
-	if p := c.Request().URL.Path; strings.HasPrefix(p, "/incidents") {
+	switch p := c.Request().URL.Path; {
+	case strings.HasPrefix(p, "/incidents"):
 		nav = "incidents"
+	case strings.HasPrefix(p, "/admin"):
+		nav = "admin"
+	case strings.HasPrefix(p, "/settings"):
+		nav = "settings"
 	}
-	return view{Nav: nav, RequestID: requestIDOf(c), Page: page}
+	return view{Nav: nav, RequestID: requestIDOf(c), User: currentUser(c), CSRF: csrfToken(c), Page: page}
 }
+
+// can reports whether the signed-in user has role (for showing controls).
+func (v view) Can(role string) bool { return v.User != nil && v.User.Role.Allows(model.Role(role)) }
 
 // pathID reads a numeric id from the path; anything else is a 404, since
 // no such record can exist.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,26 +12,103 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/bcrypt"
 
+	"github.com/debrief-dev/debrief/internal/auth"
+	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/store"
 )
 
-// testApp is the real Echo instance over a migrated temp-file database.
+// testCSRF is the double-submit CSRF token test requests carry (cookie and
+// header), as a browser without Sec-Fetch-Site support would.
+const testCSRF = "test-csrf-token-0123456789abcdef"
+
+// testPassword is every test account's password.
+const testPassword = "correct horse battery staple"
+
+// identity is one signed-in test user: a session cookie for pages and an
+// API token for /api/v1.
+type identity struct {
+	user    *model.User
+	token   string
+	session *http.Cookie
+}
+
+// testApp is the real Echo instance over a migrated temp-file database,
+// with a viewer, an editor and an admin signed in. Requests go out as the
+// current identity (the editor unless as() says otherwise).
 type testApp struct {
 	t     *testing.T
 	srv   *Server
 	store *store.Store
+	ids   map[model.Role]*identity
+	who   *identity // nil: anonymous
+}
+
+func testServer(t testing.TB, st *store.Store, opts Options) *Server {
+	t.Helper()
+	opts.Hasher = auth.Hasher{Cost: bcrypt.MinCost}
+	srv, err := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	require.NoError(t, err)
+	return srv
 }
 
 func newTestApp(t *testing.T, opts ...store.Option) *testApp {
 	t.Helper()
-	st := store.OpenTest(t, opts...)
-	srv, err := New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	require.NoError(t, err)
-	return &testApp{t: t, srv: srv, store: st}
+	return newTestAppWith(t, Options{}, opts...)
 }
 
-// do sends a request with an optional body and content type.
+func newTestAppWith(t *testing.T, o Options, opts ...store.Option) *testApp {
+	t.Helper()
+	st := store.OpenTest(t, opts...)
+	app := &testApp{t: t, srv: testServer(t, st, o), store: st, ids: map[model.Role]*identity{}}
+	for _, role := range model.UserRoles {
+		app.ids[role] = app.addUser(string(role)+"@example.com", "Test "+strings.ToUpper(string(role[:1]))+string(role[1:]), role)
+	}
+	app.who = app.ids[model.RoleEditor]
+	return app
+}
+
+// addUser creates a user with a token and a signed-in session.
+func (a *testApp) addUser(email, name string, role model.Role) *identity {
+	a.t.Helper()
+	ctx := context.Background()
+	hash, err := a.srv.opts.Hasher.Hash(testPassword)
+	require.NoError(a.t, err)
+	u := &model.User{Email: email, Name: name, Role: role, PasswordHash: hash}
+	require.NoError(a.t, a.store.CreateUser(ctx, u))
+	secret, tokenHash, err := auth.NewToken()
+	require.NoError(a.t, err)
+	require.NoError(a.t, a.store.CreateToken(ctx, &model.APIToken{UserID: u.ID, Name: "tests", Hash: tokenHash, Prefix: secret[:10]}))
+	id := &identity{user: u, token: secret}
+	id.session = a.login(email, testPassword)
+	require.NotNil(a.t, id.session, "sign in as %s", email)
+	return id
+}
+
+// login signs in through the login form and returns the session cookie
+// (nil when refused).
+func (a *testApp) login(email, password string) *http.Cookie {
+	a.t.Helper()
+	rec := a.as("").form("/login", url.Values{"email": {email}, "password": {password}})
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == "debrief_session" && c.Value != "" && c.MaxAge >= 0 {
+			return c
+		}
+	}
+	return nil
+}
+
+// as returns the app acting as the user of role ("" for anonymous).
+func (a *testApp) as(role model.Role) *testApp {
+	b := *a
+	b.who = a.ids[role]
+	return &b
+}
+
+// do sends a request with an optional body and content type as the current
+// identity: a bearer token on the API, the session cookie elsewhere, and
+// the CSRF token on every request.
 func (a *testApp) do(method, target, contentType, body string, headers ...string) *httptest.ResponseRecorder {
 	a.t.Helper()
 	var r io.Reader
@@ -41,12 +119,27 @@ func (a *testApp) do(method, target, contentType, body string, headers ...string
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	a.authorize(req)
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()
 	a.srv.ServeHTTP(rec, req)
 	return rec
+}
+
+// authorize adds the current identity's credentials and the CSRF token.
+func (a *testApp) authorize(req *http.Request) {
+	req.AddCookie(&http.Cookie{Name: "debrief_csrf", Value: testCSRF})
+	req.Header.Set("X-CSRF-Token", testCSRF)
+	if a.who == nil {
+		return
+	}
+	if strings.HasPrefix(req.URL.Path, "/api/") {
+		req.Header.Set("Authorization", "Bearer "+a.who.token)
+	} else if a.who.session != nil {
+		req.AddCookie(a.who.session)
+	}
 }
 
 // api sends JSON (body may be "") to the API.

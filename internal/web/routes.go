@@ -6,44 +6,75 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/debrief-dev/debrief/internal/model"
 	assets "github.com/debrief-dev/debrief/web"
 )
 
-// routes is the whole route table.
+// routes is the whole route table. Each group declares the least role its
+// routes need: viewers read and export, editors change the record, admins
+// manage accounts. Anonymous users reach only the public group.
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(s.recoverer())
-	e.Use(s.requestID(), s.requestLog(), s.bodyLimit(), securityHeaders())
+	e.Use(s.requestID(), s.requestLog(), s.bodyLimit(), securityHeaders(),
+		s.sessionMiddleware(), s.authenticate(), s.csrf())
 
 	static, _ := fs.Sub(assets.FS, ".")
-	e.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(static))))
-	e.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg") })
-	e.GET("/healthz", s.healthz)
+	public := group{s: s}
+	public.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(static))))
+	public.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg") })
+	public.GET("/healthz", s.healthz)
+	public.GET("/login", s.loginForm)
+	public.POST("/login", s.login)
+	public.POST("/logout", s.logout)
+	public.GET("/setup/:token", s.setupForm)
+	public.POST("/setup/:token", s.setup)
 
-	e.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/incidents") })
-	e.GET("/incidents", s.incidentList)
-	e.GET("/incidents/new", s.incidentNew)
-	e.POST("/incidents", s.incidentCreate)
-	e.GET("/incidents/:id", s.incidentShow)
-	e.GET("/incidents/:id/edit", s.incidentEdit)
-	e.POST("/incidents/:id/edit", s.incidentUpdate)
-	e.POST("/incidents/:id/status", s.incidentStatus)
-	e.POST("/incidents/:id/timeline", s.timelineAppend)
-	e.GET("/incidents/:id/timeline/:entryID/edit", s.timelineEdit)
-	e.POST("/incidents/:id/timeline/:entryID/edit", s.timelineUpdate)
-	e.POST("/incidents/:id/timeline/:entryID/delete", s.timelineDelete)
-	e.GET("/time-preview", s.timePreview)
+	viewer := group{s: s, role: model.RoleViewer}
+	viewer.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/incidents") })
+	viewer.GET("/incidents", s.incidentList)
+	viewer.GET("/incidents/:id", s.incidentShow)
+	viewer.GET("/incidents/:id/history", s.incidentHistory)
+	viewer.GET("/time-preview", s.timePreview)
+	viewer.GET("/settings", s.settings)
+	viewer.POST("/settings/tokens", s.tokenCreate)
+	viewer.POST("/settings/tokens/:tokenID/revoke", s.tokenRevoke)
 
-	api := e.Group("/api/v1")
-	api.GET("/severities", s.apiSeverities)
-	api.GET("/incidents", s.apiIncidentList)
-	api.POST("/incidents", s.apiIncidentCreate)
-	api.GET("/incidents/:id", s.apiIncidentShow)
-	api.PATCH("/incidents/:id", s.apiIncidentUpdate)
-	api.GET("/incidents/:id/timeline", s.apiTimelineList)
-	api.POST("/incidents/:id/timeline", s.apiTimelineAppend)
-	api.GET("/incidents/:id/timeline/:entryID", s.apiTimelineShow)
-	api.PATCH("/incidents/:id/timeline/:entryID", s.apiTimelineUpdate)
-	api.DELETE("/incidents/:id/timeline/:entryID", s.apiTimelineDelete)
-	api.Any("/*", func(echo.Context) error { return echo.ErrNotFound })
+	editor := group{s: s, role: model.RoleEditor}
+	editor.GET("/incidents/new", s.incidentNew)
+	editor.POST("/incidents", s.incidentCreate)
+	editor.GET("/incidents/:id/edit", s.incidentEdit)
+	editor.POST("/incidents/:id/edit", s.incidentUpdate)
+	editor.POST("/incidents/:id/status", s.incidentStatus)
+	editor.POST("/incidents/:id/timeline", s.timelineAppend)
+	editor.GET("/incidents/:id/timeline/:entryID/edit", s.timelineEdit)
+	editor.POST("/incidents/:id/timeline/:entryID/edit", s.timelineUpdate)
+	editor.POST("/incidents/:id/timeline/:entryID/delete", s.timelineDelete)
+
+	admin := group{s: s, role: model.RoleAdmin}
+	admin.GET("/admin/users", s.userList)
+	admin.POST("/admin/users", s.userCreate)
+	admin.POST("/admin/users/:userID", s.userUpdate)
+	admin.GET("/admin/tokens", s.tokenListAll)
+	admin.POST("/admin/tokens/:tokenID/revoke", s.tokenRevokeAny)
+	admin.GET("/admin/audit", s.auditList)
+
+	apiViewer := group{s: s, role: model.RoleViewer}
+	apiViewer.GET("/api/v1/severities", s.apiSeverities)
+	apiViewer.GET("/api/v1/incidents", s.apiIncidentList)
+	apiViewer.GET("/api/v1/incidents/:id", s.apiIncidentShow)
+	apiViewer.GET("/api/v1/incidents/:id/timeline", s.apiTimelineList)
+	apiViewer.GET("/api/v1/incidents/:id/timeline/:entryID", s.apiTimelineShow)
+	apiViewer.GET("/api/v1/incidents/:id/history", s.apiIncidentHistory)
+
+	apiEditor := group{s: s, role: model.RoleEditor}
+	apiEditor.POST("/api/v1/incidents", s.apiIncidentCreate)
+	apiEditor.PATCH("/api/v1/incidents/:id", s.apiIncidentUpdate)
+	apiEditor.POST("/api/v1/incidents/:id/timeline", s.apiTimelineAppend)
+	apiEditor.PATCH("/api/v1/incidents/:id/timeline/:entryID", s.apiTimelineUpdate)
+	apiEditor.DELETE("/api/v1/incidents/:id/timeline/:entryID", s.apiTimelineDelete)
+
+	// Unknown API paths answer JSON 404 (after authentication, so the
+	// API's shape is not revealed to anonymous callers).
+	e.Any("/api/*", func(echo.Context) error { return echo.ErrNotFound }, s.require(model.RoleViewer))
 }

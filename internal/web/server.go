@@ -7,34 +7,57 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 	"github.com/yuin/goldmark"
 
+	"github.com/debrief-dev/debrief/internal/auth"
+	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // MaxBodyBytes is the largest request body accepted (413 beyond).
 const MaxBodyBytes = 1 << 20
 
+// Login attempts allowed per address and per account in loginWindow.
+const (
+	loginAttempts = 10
+	loginWindow   = time.Minute
+)
+
 // Server holds what the handlers share.
 type Server struct {
-	store *store.Store
-	log   *slog.Logger
-	echo  *echo.Echo
-	pages *renderer
-	md    goldmark.Markdown
-	now   func() time.Time
+	store    *store.Store
+	log      *slog.Logger
+	opts     Options
+	echo     *echo.Echo
+	pages    *renderer
+	md       goldmark.Markdown
+	sessions *scs.SessionManager
+	logins   *auth.Limiter
+	now      func() time.Time
+	table    []routeInfo
 }
 
 // New builds the HTTP handler over st. It parses every template up front
 // and fails fast on a broken one.
-func New(st *store.Store, log *slog.Logger) (*Server, error) {
-	s := &Server{store: st, log: log, md: newMarkdown(), now: st.Now}
+func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
+	if opts.SessionIdle == 0 {
+		opts.SessionIdle = 12 * time.Hour
+	}
+	if opts.SessionLifetime == 0 {
+		opts.SessionLifetime = 7 * 24 * time.Hour
+	}
+	s := &Server{store: st, log: log, opts: opts, md: newMarkdown(), now: st.Now,
+		logins: auth.NewLimiter(loginAttempts, loginWindow)}
 	r, err := newRenderer(s.funcs())
 	if err != nil {
 		return nil, err
 	}
 	s.pages = r
+	if s.sessions, err = s.newSessions(); err != nil {
+		return nil, err
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.Renderer = r
@@ -47,3 +70,29 @@ func New(st *store.Store, log *slog.Logger) (*Server, error) {
 
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// routeInfo records the role each route needs (the authorization matrix).
+type routeInfo struct {
+	Method, Path string
+	Role         model.Role // "" for public routes
+}
+
+// group registers routes that share one minimum role.
+type group struct {
+	s    *Server
+	role model.Role
+}
+
+func (g group) add(method, path string, h echo.HandlerFunc) {
+	var mw []echo.MiddlewareFunc
+	if g.role != "" {
+		mw = append(mw, g.s.require(g.role))
+	}
+	g.s.echo.Add(method, path, h, mw...)
+	g.s.table = append(g.s.table, routeInfo{Method: method, Path: path, Role: g.role})
+}
+
+func (g group) GET(path string, h echo.HandlerFunc)    { g.add(http.MethodGet, path, h) }
+func (g group) POST(path string, h echo.HandlerFunc)   { g.add(http.MethodPost, path, h) }
+func (g group) PATCH(path string, h echo.HandlerFunc)  { g.add(http.MethodPatch, path, h) }
+func (g group) DELETE(path string, h echo.HandlerFunc) { g.add(http.MethodDelete, path, h) }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -14,10 +13,6 @@ import (
 
 	"github.com/debrief-dev/debrief/internal/model"
 )
-
-// authorCookie remembers the name a scribe types, so every entry carries it
-// without retyping (until accounts replace it).
-const authorCookie = "debrief_author"
 
 // entryForm is what the quick-entry and entry edit forms post. At is
 // typed by a person: now, -5m, 14:32 or a timestamp with offset.
@@ -113,7 +108,7 @@ func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, erro
 	}
 	p := &incidentPage{
 		Incident: inc, Durations: inc.Durations(), Rows: timelineRows(entries), EntryCount: len(entries),
-		Entry: entryForm{Kind: string(model.KindObservation), Author: authorFromCookie(c)},
+		Entry: entryForm{Kind: string(model.KindObservation), Author: defaultAuthor(c)},
 	}
 	for _, sv := range sevs {
 		if sv.Name == inc.Severity {
@@ -128,26 +123,13 @@ func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, erro
 	return p, nil
 }
 
-func authorFromCookie(c echo.Context) string {
-	ck, err := c.Cookie(authorCookie)
-	if err != nil {
-		return ""
+// defaultAuthor is who an entry is by unless the scribe types another name
+// (a scribe often records what someone else did or said).
+func defaultAuthor(c echo.Context) string {
+	if u := currentUser(c); u != nil {
+		return u.Name
 	}
-	name, err := url.QueryUnescape(ck.Value)
-	if err != nil || len(name) > 4*model.MaxNameLen {
-		return ""
-	}
-	return name
-}
-
-func rememberAuthor(c echo.Context, name string) {
-	if name == authorFromCookie(c) {
-		return
-	}
-	c.SetCookie(&http.Cookie{
-		Name: authorCookie, Value: url.QueryEscape(name), Path: "/", MaxAge: 365 * 24 * 3600,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode,
-	})
+	return ""
 }
 
 func isHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
@@ -192,7 +174,6 @@ func (s *Server) timelineAppend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rememberAuthor(c, e.Author)
 	if isHTMX(c) {
 		data, err := s.incidentPageData(c, id)
 		if err != nil {
@@ -358,7 +339,7 @@ func (s *Server) apiTimelineAppend(c echo.Context) error {
 	}
 	now := s.now()
 	v := model.NewValidationError()
-	e := &model.TimelineEntry{IncidentID: id, OccurredAt: now, Kind: model.KindObservation}
+	e := &model.TimelineEntry{IncidentID: id, OccurredAt: now, Kind: model.KindObservation, Author: defaultAuthor(c)}
 	if req.OccurredAt.Set {
 		if t, ok := req.OccurredAt.parse(v, "occurred_at", now); ok && t != nil {
 			e.OccurredAt = *t

@@ -1,0 +1,177 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a user may do. Each role includes the ones below it.
+type Role string
+
+// The roles, least to most powerful.
+const (
+	RoleViewer Role = "viewer" // reads and exports everything
+	RoleEditor Role = "editor" // also creates and changes incidents and their analysis
+	RoleAdmin  Role = "admin"  // also manages users, tokens and settings
+)
+
+// UserRoles lists every role, least powerful first.
+var UserRoles = []Role{RoleViewer, RoleEditor, RoleAdmin}
+
+func (r Role) rank() int {
+	switch r {
+	case RoleViewer:
+		return 1
+	case RoleEditor:
+		return 2
+	case RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r.rank() > 0 }
+
+// Allows reports whether r includes min.
+func (r Role) Allows(min Role) bool { return r.Valid() && r.rank() >= min.rank() }
+
+// Password length limits (bcrypt reads at most 72 bytes).
+const (
+	MinPasswordLen = 10
+	MaxPasswordLen = 72
+)
+
+// User is a person who signs in to Debrief.
+type User struct {
+	ID           int64
+	Email        string
+	Name         string
+	Role         Role
+	PasswordHash string `json:"-"`
+	Disabled     bool
+	Version      int
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	LastLoginAt  *time.Time
+}
+
+// NormalizeEmail lower-cases and checks an email address.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", fmt.Errorf("is required")
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || len(s) > 254 || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+		return "", fmt.Errorf("is not an email address")
+	}
+	return s, nil
+}
+
+// Validate normalises and checks a user's fields (not the password).
+func (u *User) Validate() error {
+	v := NewValidationError()
+	var err error
+	if u.Email, err = NormalizeEmail(u.Email); err != nil {
+		v.Add("email", err.Error())
+	}
+	u.Name = collapseSpace(u.Name)
+	switch n := utf8.RuneCountInString(u.Name); {
+	case n == 0:
+		v.Add("name", "is required")
+	case n > MaxNameLen:
+		v.Add("name", fmt.Sprintf("must be at most %d characters", MaxNameLen))
+	case hasNUL(u.Name):
+		v.Add("name", errNUL)
+	}
+	if !u.Role.Valid() {
+		v.Add("role", fmt.Sprintf("unknown role %q; use viewer, editor or admin", u.Role))
+	}
+	return v.Err()
+}
+
+// CheckPassword enforces the password rules.
+func CheckPassword(pw string) error {
+	switch {
+	case utf8.RuneCountInString(pw) < MinPasswordLen:
+		return FieldError("password", fmt.Sprintf("must be at least %d characters", MinPasswordLen))
+	case len(pw) > MaxPasswordLen:
+		return FieldError("password", fmt.Sprintf("must be at most %d bytes", MaxPasswordLen))
+	case hasNUL(pw):
+		return FieldError("password", errNUL)
+	}
+	return nil
+}
+
+// APIToken lets a program act as a user through the API. Only a hash of
+// the secret is kept.
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Hash       []byte `json:"-"`
+	Prefix     string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+
+	User *User `gorm:"foreignKey:UserID" json:"-"`
+}
+
+// TableName keeps the table name readable.
+func (APIToken) TableName() string { return "api_tokens" }
+
+// Actor is who makes a change: a signed-in user, or a user's token.
+type Actor struct {
+	UserID  int64
+	TokenID int64
+	Label   string // "alice@example.com", or "alice@example.com via token ci-bot"
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying who acts; the store records it in the
+// audit log.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns who acts in ctx; Debrief itself when nobody does.
+func ActorFrom(ctx context.Context) Actor {
+	if a, ok := ctx.Value(actorKey{}).(Actor); ok {
+		return a
+	}
+	return Actor{Label: SystemAuthor}
+}
+
+// Audit actions.
+const (
+	AuditCreate = "create"
+	AuditUpdate = "update"
+	AuditDelete = "delete"
+)
+
+// AuditEntry is one line of the append-only audit log. Before and After are
+// JSON snapshots of the record (empty for a create's before and a delete's
+// after).
+type AuditEntry struct {
+	ID           int64
+	At           time.Time
+	ActorUserID  *int64
+	ActorTokenID *int64
+	Actor        string
+	Action       string
+	Entity       string
+	EntityID     int64
+	IncidentID   *int64
+	Before       string
+	After        string
+}
+
+// TableName keeps the table name readable.
+func (AuditEntry) TableName() string { return "audit_log" }
