@@ -104,8 +104,24 @@ type incidentFormPage struct {
 	Form       incidentForm
 	Errors     map[string]string
 	Severities []model.Severity
+	People     []string // names to pick roles from; free text stays allowed
 	Conflict   string
 	Current    *model.Incident
+}
+
+// people lists the names of active accounts, for role and author pickers.
+func (s *Server) people(c echo.Context) ([]string, error) {
+	us, err := s.store.Users(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(us))
+	for _, u := range us {
+		if !u.Disabled {
+			names = append(names, u.Name)
+		}
+	}
+	return names, nil
 }
 
 type incidentListPage struct {
@@ -210,7 +226,11 @@ func (s *Server) incidentNew(c echo.Context) error {
 	if len(sevs) > 0 {
 		form.Severity = sevs[len(sevs)/2].Name // a middle severity; the declarer picks deliberately
 	}
-	return c.Render(http.StatusOK, "incident_new", s.pageData(c, incidentFormPage{Form: form, Severities: sevs}))
+	people, err := s.people(c)
+	if err != nil {
+		return err
+	}
+	return c.Render(http.StatusOK, "incident_new", s.pageData(c, incidentFormPage{Form: form, Severities: sevs, People: people}))
 }
 
 func (s *Server) incidentCreate(c echo.Context) error {
@@ -232,7 +252,11 @@ func (s *Server) incidentCreate(c echo.Context) error {
 		if serr != nil {
 			return serr
 		}
-		return c.Render(http.StatusUnprocessableEntity, "incident_new", s.pageData(c, incidentFormPage{Form: form, Errors: ve.Fields, Severities: sevs}))
+		people, perr := s.people(c)
+		if perr != nil {
+			return perr
+		}
+		return c.Render(http.StatusUnprocessableEntity, "incident_new", s.pageData(c, incidentFormPage{Form: form, Errors: ve.Fields, Severities: sevs, People: people}))
 	}
 	if err != nil {
 		return err
@@ -267,7 +291,11 @@ func (s *Server) incidentEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "incident_edit", s.pageData(c, incidentFormPage{Incident: inc, Form: incidentFormFrom(inc), Severities: sevs}))
+	people, err := s.people(c)
+	if err != nil {
+		return err
+	}
+	return c.Render(http.StatusOK, "incident_edit", s.pageData(c, incidentFormPage{Incident: inc, Form: incidentFormFrom(inc), Severities: sevs, People: people}))
 }
 
 func (s *Server) incidentUpdate(c echo.Context) error {
@@ -300,7 +328,11 @@ func (s *Server) incidentUpdate(c echo.Context) error {
 		if serr != nil {
 			return serr
 		}
-		data := incidentFormPage{Incident: cur, Form: form, Severities: sevs}
+		people, perr := s.people(c)
+		if perr != nil {
+			return perr
+		}
+		data := incidentFormPage{Incident: cur, Form: form, Severities: sevs, People: people}
 		status := http.StatusUnprocessableEntity
 		if ve != nil {
 			data.Errors = ve.Fields

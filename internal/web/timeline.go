@@ -90,6 +90,7 @@ type incidentPage struct {
 	Entry       entryForm
 	Errors      map[string]string
 	Focus       bool
+	People      []string
 }
 
 func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, error) {
@@ -114,6 +115,9 @@ func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, erro
 		if sv.Name == inc.Severity {
 			p.Severity = sv
 		}
+	}
+	if p.People, err = s.people(c); err != nil {
+		return nil, err
 	}
 	for _, st := range model.Statuses {
 		if st != inc.Status && model.CanTransition(inc.Status, st) {
