@@ -4,7 +4,9 @@ package web
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -62,10 +64,26 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.Renderer = r
 	e.HTTPErrorHandler = s.handleError
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipExtractor(opts.TrustedProxies)
 	s.echo = e
 	s.routes()
 	return s, nil
+}
+
+// ipExtractor finds the client address used by the login limiter and the
+// logs: the connection's peer, or, behind trusted proxies, the address they
+// put in X-Forwarded-For (never one a client could forge).
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		if _, ipnet, err := net.ParseCIDR(p.String()); err == nil {
+			opts = append(opts, echo.TrustIPRange(ipnet))
+		}
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // ServeHTTP makes Server an http.Handler.
