@@ -47,6 +47,7 @@ type Store struct {
 	appender *appender
 	sessions *sqlite3store.SQLite3Store
 	now      func() time.Time
+	path     string
 }
 
 // Option changes how a Store is opened.
@@ -68,7 +69,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
-	s := &Store{now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{now: func() time.Time { return time.Now().UTC() }, path: path}
 	for _, o := range opts {
 		o(s)
 	}
@@ -178,6 +179,10 @@ func (s *Store) Close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Path is the database file's path (for tools and tests that open their
+// own connection with DSN).
+func (s *Store) Path() string { return s.path }
 
 // Now is the store's clock, in UTC.
 func (s *Store) Now() time.Time { return s.now() }

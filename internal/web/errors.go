@@ -33,6 +33,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, body := s.classify(err, c)
+	var ea errAuth
+	if errors.As(err, &ea) && isAPI(c) && c.Response().Header().Get(echo.HeaderWWWAuthenticate) == "" {
+		// RFC 6750: every 401 names the scheme; a refused token says why.
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="debrief", error="invalid_token"`)
+	}
 	if status >= 500 {
 		s.log.Error("request failed", "request_id", requestIDOf(c), "method", c.Request().Method,
 			"path", c.Request().URL.Path, "error", err)

@@ -69,7 +69,8 @@ func (s *Server) login(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	if u == nil || u.Disabled || !s.opts.Hasher.Check(u.PasswordHash, password) {
+	// The hash is checked before the disabled flag so both refusals take as long.
+	if u == nil || !s.opts.Hasher.Check(u.PasswordHash, password) || u.Disabled {
 		p.Error = loginFailed
 		return c.Render(http.StatusUnauthorized, "login", s.pageData(c, p))
 	}
