@@ -15,9 +15,9 @@ run: build
 build:
 	$(GO) build -tags $(TAGS) -o bin/debrief ./cmd/debrief
 
-## test: every test with the race detector (browser tests need chromium; see README)
+## test: every test with the race detector (browser tests need chromium; see README).
+## go test runs vet's high-confidence checks itself; the full vet is in lint.
 test:
-	$(GO) vet -tags $(TAGS) ./...
 	$(GO) test -tags $(TAGS) -race -count=1 -timeout 10m ./...
 
 ## bench: the benchmarks quoted in the issues' closing notes
