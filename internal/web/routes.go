@@ -66,6 +66,7 @@ func (s *Server) routes() {
 	apiViewer.GET("/api/v1/incidents/:id/timeline", s.apiTimelineList)
 	apiViewer.GET("/api/v1/incidents/:id/timeline/:entryID", s.apiTimelineShow)
 	apiViewer.GET("/api/v1/incidents/:id/history", s.apiIncidentHistory)
+	apiViewer.POST("/api/v1/lint", s.apiLint) // reads only: checks text, writes nothing
 
 	apiEditor := group{s: s, role: model.RoleEditor}
 	apiEditor.POST("/api/v1/incidents", s.apiIncidentCreate)

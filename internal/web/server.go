@@ -14,6 +14,7 @@ import (
 	"github.com/yuin/goldmark"
 
 	"github.com/debrief-dev/debrief/internal/auth"
+	"github.com/debrief-dev/debrief/internal/lint"
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/store"
 )
@@ -37,6 +38,7 @@ type Server struct {
 	md       goldmark.Markdown
 	sessions *scs.SessionManager
 	logins   *auth.Limiter
+	lint     *lint.Checker
 	now      func() time.Time
 	table    []routeInfo
 }
@@ -57,6 +59,9 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.pages = r
+	if s.lint, err = lint.New(nil); err != nil {
+		return nil, err
+	}
 	if s.sessions, err = s.newSessions(); err != nil {
 		return nil, err
 	}
