@@ -49,6 +49,7 @@ const catchAllAPI = "/api/*"
 // every allowed request can succeed whatever ran before it.
 type authFixture struct {
 	incident, entry, token, user int64
+	severity                     string // an unused level of the scale
 }
 
 // newAuthFixture creates an incident with one timeline entry, an API token
@@ -66,7 +67,9 @@ func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	require.NoError(a.t, a.store.CreateToken(ctx, tok))
 	u := &model.User{Email: fmt.Sprintf("matrix-%d@example.com", inc.ID), Name: "Matrix User", Role: model.RoleViewer}
 	require.NoError(a.t, a.store.CreateUser(ctx, u))
-	return authFixture{incident: inc.ID, entry: e.ID, token: tok.ID, user: u.ID}
+	sev := &model.Severity{Name: fmt.Sprintf("MX%d", inc.ID), Position: 10 + int(inc.ID)}
+	require.NoError(a.t, a.store.CreateSeverity(ctx, sev))
+	return authFixture{incident: inc.ID, entry: e.ID, token: tok.ID, user: u.ID, severity: sev.Name}
 }
 
 // fillPath puts the fixture's ids into a route's path parameters.
@@ -85,6 +88,8 @@ func fillPath(t *testing.T, path string, f authFixture) string {
 			segs[i] = strconv.FormatInt(f.user, 10)
 		case ":token":
 			segs[i] = "not-the-setup-token"
+		case ":name":
+			segs[i] = f.severity
 		case "*":
 			segs[i] = "css/app.css"
 		default:
@@ -108,8 +113,15 @@ var routeBodies = map[string]func(f authFixture) string{
 	"POST /admin/users": func(f authFixture) string {
 		return fmt.Sprintf("email=new-%d%%40example.com&name=New&role=viewer&password=%s", f.incident, url.QueryEscape(testPassword))
 	},
-	"POST /admin/users/:userID":                      func(authFixture) string { return "version=1&name=Renamed" },
-	"POST /admin/tokens/:tokenID/revoke":             func(authFixture) string { return "" },
+	"POST /admin/users/:userID":          func(authFixture) string { return "version=1&name=Renamed" },
+	"POST /admin/tokens/:tokenID/revoke": func(authFixture) string { return "" },
+	"POST /admin/severities": func(f authFixture) string {
+		return fmt.Sprintf("name=NEW%d&position=%d", f.incident, 500+f.incident)
+	},
+	"POST /admin/severities/:name": func(f authFixture) string {
+		return fmt.Sprintf("name=%s&description=edited&position=%d", f.severity, 10+f.incident)
+	},
+	"POST /admin/severities/:name/delete":            func(authFixture) string { return "" },
 	"POST /api/v1/incidents":                         func(authFixture) string { return `{"title":"Matrix","severity":"SEV2"}` },
 	"PATCH /api/v1/incidents/:id":                    func(authFixture) string { return `{"version":1,"title":"Matrix edited"}` },
 	"POST /api/v1/incidents/:id/timeline":            func(authFixture) string { return `{"body":"From the matrix"}` },

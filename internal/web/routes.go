@@ -58,6 +58,10 @@ func (s *Server) routes() {
 	admin.GET("/admin/tokens", s.tokenListAll)
 	admin.POST("/admin/tokens/:tokenID/revoke", s.tokenRevokeAny)
 	admin.GET("/admin/audit", s.auditList)
+	admin.GET("/admin/severities", s.severityList)
+	admin.POST("/admin/severities", s.severitySave)
+	admin.POST("/admin/severities/:name", s.severitySave)
+	admin.POST("/admin/severities/:name/delete", s.severityDelete)
 
 	apiViewer := group{s: s, role: model.RoleViewer}
 	apiViewer.GET("/api/v1/severities", s.apiSeverities)
