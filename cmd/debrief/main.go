@@ -33,7 +33,7 @@ Usage:
   debrief demo [flags]      load two sample incidents into an empty database
   debrief user add --email EMAIL --name NAME --role viewer|editor|admin --password-stdin [flags]
                             create an account; the password is read from standard input
-  debrief token create --email EMAIL --name LABEL [flags]
+  debrief token create --email EMAIL --name LABEL [--expires-in 2160h] [flags]
                             create an API token for that account and print it alone on stdout
 
 Flags (each also read from the environment):
@@ -131,6 +131,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 type accountFlags struct {
 	email, name, role string
 	passwordStdin     bool
+	expires           time.Duration
 }
 
 func (a *accountFlags) register(cmd string) func(*flag.FlagSet) {
@@ -144,6 +145,7 @@ func (a *accountFlags) register(cmd string) func(*flag.FlagSet) {
 		case "token create":
 			fs.StringVar(&a.email, "email", "", "whose token: the account's email")
 			fs.StringVar(&a.name, "name", "", "a label for the token, e.g. ci-bot")
+			fs.DurationVar(&a.expires, "expires-in", 0, "refuse the token after this long, e.g. 2160h (default: until revoked)")
 		}
 	}
 }
@@ -191,6 +193,13 @@ func (a *accountFlags) createToken(ctx context.Context, st *store.Store, stdout 
 		return err
 	}
 	t := &model.APIToken{UserID: u.ID, Name: a.name, Hash: hash, Prefix: secret[:len(auth.TokenPrefix)+6]}
+	if a.expires < 0 {
+		return errors.New("--expires-in must be positive")
+	}
+	if a.expires > 0 {
+		at := st.Now().Add(a.expires)
+		t.ExpiresAt = &at
+	}
 	if err := st.CreateToken(ctx, t); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -21,17 +22,14 @@ type Hasher struct {
 // DefaultHasher uses bcrypt's default cost, about 60 ms on a laptop core.
 var DefaultHasher = Hasher{Cost: bcrypt.DefaultCost}
 
-// dummyHash is compared against when an email is unknown, so that a wrong
-// email and a wrong password take the same time.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("debrief-timing-equaliser"), bcrypt.MinCost)
+// dummies holds, per bcrypt cost, a hash that unknown accounts are checked
+// against, so that a wrong email and a wrong password cost the same single
+// bcrypt comparison (no user enumeration by timing).
+var dummies sync.Map // int → []byte
 
 // Hash returns the bcrypt hash of password.
 func (h Hasher) Hash(password string) (string, error) {
-	cost := h.Cost
-	if cost == 0 {
-		cost = bcrypt.DefaultCost
-	}
-	b, err := bcrypt.GenerateFromPassword([]byte(password), cost)
+	b, err := bcrypt.GenerateFromPassword([]byte(password), h.cost())
 	return string(b), err
 }
 
@@ -39,7 +37,7 @@ func (h Hasher) Hash(password string) (string, error) {
 // without a password) never matches, after the same amount of work.
 func (h Hasher) Check(hash, password string) bool {
 	if hash == "" {
-		_ = bcrypt.CompareHashAndPassword(h.dummy(), []byte(password))
+		h.Waste(password)
 		return false
 	}
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
@@ -51,14 +49,15 @@ func (h Hasher) Waste(password string) {
 }
 
 func (h Hasher) dummy() []byte {
-	if h.Cost == bcrypt.MinCost {
-		return dummyHash
+	if d, ok := dummies.Load(h.cost()); ok {
+		return d.([]byte)
 	}
-	b, err := bcrypt.GenerateFromPassword([]byte("debrief-timing-equaliser"), h.cost())
+	d, err := bcrypt.GenerateFromPassword([]byte("debrief-timing-equaliser"), h.cost())
 	if err != nil {
-		return dummyHash
+		d, _ = bcrypt.GenerateFromPassword([]byte("debrief-timing-equaliser"), bcrypt.MinCost)
 	}
-	return b
+	actual, _ := dummies.LoadOrStore(h.cost(), d)
+	return actual.([]byte)
 }
 
 func (h Hasher) cost() int {

@@ -47,3 +47,15 @@ func TestLimiter(t *testing.T) {
 	l.Reset("acct:a")
 	assert.Empty(t, l.attempts["acct:a"])
 }
+
+// An unknown account must cost one bcrypt comparison, like a wrong
+// password: the dummy hash is made once per cost, not on every check.
+func TestWasteReusesTheDummyHash(t *testing.T) {
+	h := Hasher{Cost: bcrypt.MinCost + 1}
+	a := h.dummy()
+	b := h.dummy()
+	assert.Equal(t, &a[0], &b[0], "the same hash, not a new one per call")
+	cost, err := bcrypt.Cost(a)
+	require.NoError(t, err)
+	assert.Equal(t, bcrypt.MinCost+1, cost, "as expensive as a real account's hash")
+}

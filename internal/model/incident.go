@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -178,6 +179,42 @@ func (inc *Incident) SetMilestone(m Milestone, t *time.Time) {
 	case MilestoneResolved:
 		inc.ResolvedAt = t
 	}
+}
+
+// SameContent reports whether inc and o record the same incident facts
+// (ignoring id, version and timestamps), so a save that changes nothing
+// can leave the version alone instead of causing needless conflicts.
+func (inc *Incident) SameContent(o *Incident) bool {
+	if inc.Title != o.Title || inc.Summary != o.Summary || inc.Impact != o.Impact ||
+		inc.Severity != o.Severity || inc.Status != o.Status ||
+		inc.Roles.Commander != o.Roles.Commander || inc.Roles.CommsLead != o.Roles.CommsLead ||
+		inc.Roles.Scribe != o.Roles.Scribe || !slices.Equal(inc.Roles.Responders, o.Roles.Responders) ||
+		!sameSet(inc.Services, o.Services) || !sameSet(inc.Tags, o.Tags) {
+		return false
+	}
+	for _, m := range Milestones {
+		a, b := inc.MilestoneTime(m), o.MilestoneTime(m)
+		if (a == nil) != (b == nil) || (a != nil && !a.Equal(*b)) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	x, y := slices.Clone(a), slices.Clone(b)
+	for i := range x {
+		x[i] = strings.ToLower(x[i])
+	}
+	for i := range y {
+		y[i] = strings.ToLower(y[i])
+	}
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(x, y)
 }
 
 // DurationFact is one of the derived response durations.
@@ -398,6 +435,39 @@ func SplitList(s string) []string {
 	return out
 }
 
+// RolesPatch changes some of an incident's roles; nil fields stay as they
+// are, so a bot that sets the commander leaves the rest of the team alone.
+type RolesPatch struct {
+	Commander  *string   `json:"commander"`
+	CommsLead  *string   `json:"comms_lead"`
+	Scribe     *string   `json:"scribe"`
+	Responders *[]string `json:"responders"`
+}
+
+// FullRoles is a patch that sets every role to r (an edit form sends all).
+func FullRoles(r Roles) *RolesPatch {
+	return &RolesPatch{Commander: &r.Commander, CommsLead: &r.CommsLead, Scribe: &r.Scribe, Responders: &r.Responders}
+}
+
+// Roles returns the roles the patch sets, with "" for the ones it leaves out.
+func (p RolesPatch) Roles() Roles { return p.apply(Roles{}) }
+
+func (p RolesPatch) apply(r Roles) Roles {
+	if p.Commander != nil {
+		r.Commander = *p.Commander
+	}
+	if p.CommsLead != nil {
+		r.CommsLead = *p.CommsLead
+	}
+	if p.Scribe != nil {
+		r.Scribe = *p.Scribe
+	}
+	if p.Responders != nil {
+		r.Responders = append([]string(nil), *p.Responders...)
+	}
+	return r
+}
+
 // IncidentPatch is a partial change to an incident. Nil fields are left as
 // they are; Milestones holds only the milestones to change (a nil value
 // clears one). Version must be the version the change was based on.
@@ -409,7 +479,7 @@ type IncidentPatch struct {
 	Status     *Status
 	Services   *[]string
 	Tags       *[]string
-	Roles      *Roles
+	Roles      *RolesPatch
 	Milestones map[Milestone]*time.Time
 	Version    int
 	Author     string
@@ -441,7 +511,7 @@ func (inc *Incident) Apply(p IncidentPatch, now time.Time) ([]TimelineEntry, err
 		inc.Tags = *p.Tags
 	}
 	if p.Roles != nil {
-		inc.Roles = *p.Roles
+		inc.Roles = p.Roles.apply(inc.Roles)
 	}
 	for m, t := range p.Milestones {
 		inc.SetMilestone(m, t)

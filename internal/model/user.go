@@ -119,6 +119,7 @@ type APIToken struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	ExpiresAt  *time.Time // nil: until revoked
 
 	User *User `gorm:"foreignKey:UserID" json:"-"`
 }

@@ -227,6 +227,10 @@ func (s *Store) UpdateIncident(ctx context.Context, id int64, p model.IncidentPa
 		if err != nil {
 			return err
 		}
+		if len(entries) == 0 && next.SameContent(cur) {
+			out = cur // nothing changed: no new version, no conflict for others
+			return nil
+		}
 		if p.Severity != nil && next.Severity != cur.Severity {
 			if err := checkSeverity(tx, next.Severity); err != nil {
 				return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,4 +38,24 @@ func TestSeverityScaleCanChange(t *testing.T) {
 		names = append(names, s.Name)
 	}
 	assert.Equal(t, []string{"SEV1", "Major", "SEV3", "SEV4"}, names)
+}
+
+func TestExpiredTokensAreRefused(t *testing.T) {
+	clock := mustTime(t, "2026-11-22T12:00:00Z")
+	st := OpenTest(t, WithClock(func() time.Time { return clock }))
+	u := &model.User{Email: "bot@example.com", Name: "Bot", Role: model.RoleEditor}
+	require.NoError(t, st.CreateUser(ctx, u))
+	expires := clock.Add(time.Hour)
+	tok := &model.APIToken{UserID: u.ID, Name: "short", Hash: []byte("0123456789abcdef0123456789abcdef"), Prefix: "dbf_x", ExpiresAt: &expires}
+	require.NoError(t, st.CreateToken(ctx, tok))
+	_, err := st.TokenByHash(ctx, tok.Hash)
+	require.NoError(t, err)
+	clock = clock.Add(time.Hour)
+	_, err = st.TokenByHash(ctx, tok.Hash)
+	assert.ErrorIs(t, err, model.ErrNotFound, "refused at its end date")
+
+	past := clock.Add(-time.Minute)
+	var ve *model.ValidationError
+	assert.ErrorAs(t, st.CreateToken(ctx, &model.APIToken{UserID: u.ID, Name: "old", Hash: []byte("x"), Prefix: "dbf_y", ExpiresAt: &past}), &ve)
+	assert.ErrorAs(t, st.CreateToken(ctx, &model.APIToken{UserID: u.ID, Name: "nul\x00", Hash: []byte("y"), Prefix: "dbf_z"}), &ve)
 }

@@ -417,3 +417,19 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	require.Len(t, sevs, 4)
 	assert.Equal(t, "SEV1", sevs[0].Name)
 }
+
+func TestUpdateIncidentThatChangesNothingKeepsTheVersion(t *testing.T) {
+	st := OpenTest(t)
+	inc := &model.Incident{Title: "same", Severity: "SEV2", Services: []string{"b", "a"}, Roles: model.Roles{Commander: "Ann"}}
+	require.NoError(t, st.CreateIncident(ctx, inc, ""))
+	title, services := "same", []string{"A", "b"}
+	got, err := st.UpdateIncident(ctx, inc.ID, model.IncidentPatch{Title: &title, Services: &services, Version: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 1, got.Version)
+	// A partial roles patch keeps the roles it does not name.
+	scribe := "Sam"
+	got, err = st.UpdateIncident(ctx, inc.ID, model.IncidentPatch{Roles: &model.RolesPatch{Scribe: &scribe}, Version: 1})
+	require.NoError(t, err)
+	assert.Equal(t, 2, got.Version)
+	assert.Equal(t, model.Roles{Commander: "Ann", Scribe: "Sam", Responders: []string{}}, got.Roles)
+}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -13,15 +15,21 @@ import (
 func (s *Store) CreateToken(ctx context.Context, t *model.APIToken) error {
 	v := model.NewValidationError()
 	t.Name = collapse(t.Name)
-	if t.Name == "" {
+	switch {
+	case t.Name == "":
 		v.Add("name", "is required")
-	} else if len([]rune(t.Name)) > model.MaxNameLen {
+	case len([]rune(t.Name)) > model.MaxNameLen:
 		v.Add("name", "must be at most 100 characters")
+	case strings.ContainsRune(t.Name, 0) || !utf8.ValidString(t.Name):
+		v.Add("name", "must be text without NUL characters")
+	}
+	now := s.now()
+	if t.ExpiresAt != nil && !t.ExpiresAt.After(now) {
+		v.Add("expires_at", "must be in the future")
 	}
 	if err := v.Err(); err != nil {
 		return err
 	}
-	now := s.now()
 	return s.write(ctx, func(tx *gorm.DB) error {
 		var u model.User
 		if err := tx.First(&u, t.UserID).Error; err != nil {
@@ -39,10 +47,11 @@ func (s *Store) CreateToken(ctx context.Context, t *model.APIToken) error {
 }
 
 // TokenByHash returns the live token with that hash and its user; revoked
-// tokens and tokens of disabled users are model.ErrNotFound.
+// and expired tokens and tokens of disabled users are model.ErrNotFound.
 func (s *Store) TokenByHash(ctx context.Context, hash []byte) (*model.APIToken, error) {
 	var t model.APIToken
-	err := s.db.WithContext(ctx).Preload("User").Where("hash = ? AND revoked_at IS NULL", hash).First(&t).Error
+	err := s.db.WithContext(ctx).Preload("User").
+		Where("hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", hash, s.now()).First(&t).Error
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -148,6 +149,16 @@ func (s *Server) tokenCreate(c echo.Context) error {
 		return err
 	}
 	t := &model.APIToken{UserID: u.ID, Name: c.FormValue("name"), Hash: hash, Prefix: secret[:len(auth.TokenPrefix)+6]}
+	switch days := c.FormValue("expires_days"); days {
+	case "", "never":
+	default:
+		n, perr := strconv.Atoi(days)
+		if perr != nil || n < 1 || n > 3650 {
+			return model.FieldError("expires_days", "must be never or a number of days from 1 to 3650")
+		}
+		at := s.now().Add(time.Duration(n) * 24 * time.Hour)
+		t.ExpiresAt = &at
+	}
 	err = s.store.CreateToken(c.Request().Context(), t)
 	p := tokensPage{Name: c.FormValue("name")}
 	var ve *model.ValidationError

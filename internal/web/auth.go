@@ -239,12 +239,15 @@ func (s *Server) proxyUser(ctx context.Context, raw string) (*model.User, error)
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	if errors.Is(err, model.ErrNotFound) {
-		name := email[:strings.IndexByte(email, '@')]
-		u = &model.User{Email: email, Name: name, Role: model.RoleViewer}
+		name := []rune(email[:strings.IndexByte(email, '@')])
+		if len(name) > model.MaxNameLen {
+			name = name[:model.MaxNameLen]
+		}
+		u = &model.User{Email: email, Name: string(name), Role: model.RoleViewer}
 		err = s.store.CreateUser(model.WithActor(ctx, model.Actor{Label: "sign-in proxy"}), u)
 		var ve *model.ValidationError
-		if errors.As(err, &ve) { // created meanwhile by a parallel request
-			u, err = s.store.UserByEmail(ctx, email)
+		if errors.As(err, &ve) && ve.Fields["email"] != "" && len(ve.Fields) == 1 {
+			u, err = s.store.UserByEmail(ctx, email) // created meanwhile by a parallel request
 		}
 	}
 	if err != nil {
@@ -300,6 +303,11 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 		CookieSecure:   s.opts.SecureCookies,
 		CookieSameSite: http.SameSiteLaxMode,
 		ContextKey:     "csrf",
+		// A sibling subdomain is same-site: it could plant the double-submit
+		// cookie, so same-site state changes are refused outright.
+		AllowSecFetchSiteFunc: func(c echo.Context) (bool, error) {
+			return false, echo.NewHTTPError(http.StatusForbidden, "cross-origin request refused (CSRF check failed)")
+		},
 		ErrorHandler: func(err error, c echo.Context) error {
 			return echo.NewHTTPError(http.StatusForbidden, "this form is stale or did not come from Debrief (CSRF check failed); reload the page and try again")
 		},

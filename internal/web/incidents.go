@@ -80,7 +80,7 @@ func (f incidentForm) patch(cur *model.Incident, now time.Time) (model.IncidentP
 	roles := model.Roles{Commander: f.Commander, CommsLead: f.CommsLead, Scribe: f.Scribe, Responders: model.SplitList(f.Responders)}
 	p := model.IncidentPatch{
 		Title: &f.Title, Summary: &f.Summary, Impact: &f.Impact, Severity: &f.Severity, Status: &status,
-		Services: &services, Tags: &tags, Roles: &roles, Milestones: map[model.Milestone]*time.Time{},
+		Services: &services, Tags: &tags, Roles: model.FullRoles(roles), Milestones: map[model.Milestone]*time.Time{},
 		Version: f.Version,
 	}
 	if f.Version <= 0 {
@@ -244,7 +244,7 @@ func (s *Server) incidentCreate(c echo.Context) error {
 	}
 	inc, err := form.incident(s.now())
 	if err == nil {
-		err = s.store.CreateIncident(ctx, inc, "")
+		err = s.store.CreateIncident(ctx, inc, defaultAuthor(c))
 	}
 	var ve *model.ValidationError
 	if errors.As(err, &ve) {
@@ -313,6 +313,7 @@ func (s *Server) incidentUpdate(c echo.Context) error {
 	}
 	form := readIncidentForm(c)
 	p, err := form.patch(cur, s.now())
+	p.Author = defaultAuthor(c)
 	if err == nil {
 		_, err = s.store.UpdateIncident(ctx, id, p)
 	}
@@ -366,7 +367,7 @@ func (s *Server) incidentStatus(c echo.Context) error {
 		return err
 	}
 	status := model.Status(c.FormValue("status"))
-	if _, err := s.store.UpdateIncident(c.Request().Context(), id, model.IncidentPatch{Status: &status, Version: version}); err != nil {
+	if _, err := s.store.UpdateIncident(c.Request().Context(), id, model.IncidentPatch{Status: &status, Version: version, Author: defaultAuthor(c)}); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d", id))
@@ -375,20 +376,20 @@ func (s *Server) incidentStatus(c echo.Context) error {
 // incidentRequest is the JSON body of POST and PATCH /api/v1/incidents.
 // Pointers tell an absent field from an empty one.
 type incidentRequest struct {
-	Title          *string      `json:"title"`
-	Severity       *string      `json:"severity"`
-	Status         *string      `json:"status"`
-	Summary        *string      `json:"summary"`
-	Impact         *string      `json:"impact"`
-	Services       *[]string    `json:"services"`
-	Tags           *[]string    `json:"tags"`
-	Roles          *model.Roles `json:"roles"`
-	StartedAt      optTime      `json:"started_at"`
-	DetectedAt     optTime      `json:"detected_at"`
-	AcknowledgedAt optTime      `json:"acknowledged_at"`
-	MitigatedAt    optTime      `json:"mitigated_at"`
-	ResolvedAt     optTime      `json:"resolved_at"`
-	Version        *int         `json:"version"`
+	Title          *string           `json:"title"`
+	Severity       *string           `json:"severity"`
+	Status         *string           `json:"status"`
+	Summary        *string           `json:"summary"`
+	Impact         *string           `json:"impact"`
+	Services       *[]string         `json:"services"`
+	Tags           *[]string         `json:"tags"`
+	Roles          *model.RolesPatch `json:"roles"`
+	StartedAt      optTime           `json:"started_at"`
+	DetectedAt     optTime           `json:"detected_at"`
+	AcknowledgedAt optTime           `json:"acknowledged_at"`
+	MitigatedAt    optTime           `json:"mitigated_at"`
+	ResolvedAt     optTime           `json:"resolved_at"`
+	Version        *int              `json:"version"`
 }
 
 func (r *incidentRequest) milestones(v *model.ValidationError, now time.Time) map[model.Milestone]*time.Time {
@@ -458,7 +459,7 @@ func (r *incidentRequest) incident(now time.Time) (*model.Incident, error) {
 		inc.Tags = *r.Tags
 	}
 	if r.Roles != nil {
-		inc.Roles = *r.Roles
+		inc.Roles = r.Roles.Roles()
 	}
 	for m, t := range r.milestones(v, now) {
 		inc.SetMilestone(m, t)
@@ -501,7 +502,7 @@ func (s *Server) apiIncidentCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.CreateIncident(c.Request().Context(), inc, ""); err != nil {
+	if err := s.store.CreateIncident(c.Request().Context(), inc, defaultAuthor(c)); err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/incidents/%d", inc.ID))
@@ -533,6 +534,7 @@ func (s *Server) apiIncidentUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	p.Author = defaultAuthor(c)
 	inc, err := s.store.UpdateIncident(c.Request().Context(), id, p)
 	if err != nil {
 		return err
