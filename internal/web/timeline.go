@@ -197,11 +197,7 @@ type entryEditPage struct {
 }
 
 func (s *Server) entryPage(c echo.Context) (*entryEditPage, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	entryID, err := pathID(c, "entryID")
+	id, entryID, err := entryPath(c)
 	if err != nil {
 		return nil, err
 	}
@@ -378,11 +374,7 @@ func (s *Server) apiTimelineAppend(c echo.Context) error {
 }
 
 func (s *Server) apiTimelineShow(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	entryID, err := pathID(c, "entryID")
+	id, entryID, err := entryPath(c)
 	if err != nil {
 		return err
 	}
@@ -394,11 +386,7 @@ func (s *Server) apiTimelineShow(c echo.Context) error {
 }
 
 func (s *Server) apiTimelineUpdate(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	entryID, err := pathID(c, "entryID")
+	id, entryID, err := entryPath(c)
 	if err != nil {
 		return err
 	}
@@ -437,11 +425,7 @@ func (s *Server) apiTimelineUpdate(c echo.Context) error {
 // apiTimelineDelete deletes an entry; ?version=N makes the delete refuse
 // (409) an entry changed since it was read.
 func (s *Server) apiTimelineDelete(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	entryID, err := pathID(c, "entryID")
+	id, entryID, err := entryPath(c)
 	if err != nil {
 		return err
 	}
@@ -455,6 +439,15 @@ func (s *Server) apiTimelineDelete(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// entryPath reads the incident and entry ids of a timeline entry route.
+func entryPath(c echo.Context) (id, entryID int64, err error) {
+	if id, err = pathID(c, "id"); err != nil {
+		return 0, 0, err
+	}
+	entryID, err = pathID(c, "entryID")
+	return id, entryID, err
 }
 
 func contextWithTimeout(c echo.Context, d time.Duration) (context.Context, context.CancelFunc) {
