@@ -70,6 +70,30 @@ type Severity struct {
 	Position    int
 }
 
+// Validate normalises and checks a level of the scale.
+func (sv *Severity) Validate() error {
+	v := NewValidationError()
+	sv.Name = strings.TrimSpace(sv.Name)
+	switch n := utf8.RuneCountInString(sv.Name); {
+	case n == 0:
+		v.Add("name", "is required")
+	case n > 20:
+		v.Add("name", "must be at most 20 characters")
+	case strings.ContainsFunc(sv.Name, func(r rune) bool {
+		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
+	}):
+		v.Add("name", "may hold only letters, digits, - and _")
+	}
+	sv.Description = strings.TrimSpace(sv.Description)
+	if utf8.RuneCountInString(sv.Description) > 500 || hasNUL(sv.Description) {
+		v.Add("description", "must be at most 500 characters of text")
+	}
+	if sv.Position < 1 || sv.Position > 1000 {
+		v.Add("position", "must be a whole number from 1 to 1000")
+	}
+	return v.Err()
+}
+
 // Milestone names one of an incident's key instants; the value is the
 // column and JSON field name.
 type Milestone string

@@ -127,6 +127,24 @@ type APIToken struct {
 // TableName keeps the table name readable.
 func (APIToken) TableName() string { return "api_tokens" }
 
+// Validate normalises and checks a new token's label and end date.
+func (t *APIToken) Validate(now time.Time) error {
+	v := NewValidationError()
+	t.Name = collapseSpace(t.Name)
+	switch {
+	case t.Name == "":
+		v.Add("name", "is required")
+	case utf8.RuneCountInString(t.Name) > MaxNameLen:
+		v.Add("name", fmt.Sprintf("must be at most %d characters", MaxNameLen))
+	case hasNUL(t.Name) || !utf8.ValidString(t.Name):
+		v.Add("name", "must be text without NUL characters")
+	}
+	if t.ExpiresAt != nil && !t.ExpiresAt.After(now) {
+		v.Add("expires_at", "must be in the future")
+	}
+	return v.Err()
+}
+
 // Actor is who makes a change: a signed-in user, or a user's token.
 type Actor struct {
 	UserID  int64

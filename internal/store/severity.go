@@ -5,40 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
 	"github.com/debrief-dev/debrief/internal/model"
 )
 
-// validateSeverity normalises and checks a severity level.
-func validateSeverity(sv *model.Severity) error {
-	v := model.NewValidationError()
-	sv.Name = strings.TrimSpace(sv.Name)
-	switch n := utf8.RuneCountInString(sv.Name); {
-	case n == 0:
-		v.Add("name", "is required")
-	case n > 20:
-		v.Add("name", "must be at most 20 characters")
-	case strings.ContainsFunc(sv.Name, func(r rune) bool {
-		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
-	}):
-		v.Add("name", "may hold only letters, digits, - and _")
-	}
-	sv.Description = strings.TrimSpace(sv.Description)
-	if utf8.RuneCountInString(sv.Description) > 500 || strings.IndexByte(sv.Description, 0) >= 0 {
-		v.Add("description", "must be at most 500 characters of text")
-	}
-	if sv.Position < 1 || sv.Position > 1000 {
-		v.Add("position", "must be a whole number from 1 to 1000")
-	}
-	return v.Err()
-}
-
 // CreateSeverity adds a level to the severity scale.
 func (s *Store) CreateSeverity(ctx context.Context, sv *model.Severity) error {
-	if err := validateSeverity(sv); err != nil {
+	if err := sv.Validate(); err != nil {
 		return err
 	}
 	now := s.now()
@@ -53,7 +28,7 @@ func (s *Store) CreateSeverity(ctx context.Context, sv *model.Severity) error {
 // UpdateSeverity changes the level called name; a new name carries over to
 // every incident of that severity (ON UPDATE CASCADE).
 func (s *Store) UpdateSeverity(ctx context.Context, name string, sv *model.Severity) error {
-	if err := validateSeverity(sv); err != nil {
+	if err := sv.Validate(); err != nil {
 		return err
 	}
 	now := s.now()

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -13,21 +11,8 @@ import (
 
 // CreateToken stores a new API token (its hash) for a user.
 func (s *Store) CreateToken(ctx context.Context, t *model.APIToken) error {
-	v := model.NewValidationError()
-	t.Name = collapse(t.Name)
-	switch {
-	case t.Name == "":
-		v.Add("name", "is required")
-	case len([]rune(t.Name)) > model.MaxNameLen:
-		v.Add("name", "must be at most 100 characters")
-	case strings.ContainsRune(t.Name, 0) || !utf8.ValidString(t.Name):
-		v.Add("name", "must be text without NUL characters")
-	}
 	now := s.now()
-	if t.ExpiresAt != nil && !t.ExpiresAt.After(now) {
-		v.Add("expires_at", "must be in the future")
-	}
-	if err := v.Err(); err != nil {
+	if err := t.Validate(now); err != nil {
 		return err
 	}
 	return s.write(ctx, func(tx *gorm.DB) error {
@@ -108,21 +93,4 @@ func (s *Store) RevokeToken(ctx context.Context, id, userID int64) error {
 		}
 		return audit(ctx, tx, now, model.AuditUpdate, "api_token", id, nil, &before, &t)
 	})
-}
-
-func collapse(s string) string {
-	out := make([]rune, 0, len(s))
-	space := false
-	for _, r := range s {
-		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
-			space = len(out) > 0
-			continue
-		}
-		if space {
-			out = append(out, ' ')
-			space = false
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }

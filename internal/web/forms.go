@@ -73,8 +73,12 @@ func parseForm(c echo.Context) error {
 	return nil
 }
 
-// formVersion reads the hidden version field every edit form carries.
+// formVersion parses the form and reads the hidden version field every
+// edit form carries.
 func formVersion(c echo.Context) (int, error) {
+	if err := parseForm(c); err != nil {
+		return 0, err
+	}
 	v, err := strconv.Atoi(c.FormValue("version"))
 	if err != nil || v <= 0 {
 		return 0, model.FieldError("version", "is required; reload the page and try again")

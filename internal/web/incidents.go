@@ -56,13 +56,17 @@ func readIncidentForm(c echo.Context) incidentForm {
 	return f
 }
 
+func (f incidentForm) roles() model.Roles {
+	return model.Roles{Commander: f.Commander, CommsLead: f.CommsLead, Scribe: f.Scribe, Responders: model.SplitList(f.Responders)}
+}
+
 // incident builds a new incident from the declare form.
 func (f incidentForm) incident(now time.Time) (*model.Incident, error) {
 	v := model.NewValidationError()
 	inc := &model.Incident{
 		Title: f.Title, Severity: f.Severity, Status: model.Status(f.Status), Summary: f.Summary, Impact: f.Impact,
 		Services: model.SplitList(f.Services), Tags: model.SplitList(f.Tags),
-		Roles: model.Roles{Commander: f.Commander, CommsLead: f.CommsLead, Scribe: f.Scribe, Responders: model.SplitList(f.Responders)},
+		Roles: f.roles(),
 	}
 	for _, m := range model.Milestones {
 		inc.SetMilestone(m, quickTime(v, string(m), f.Milestones[m], now))
@@ -77,7 +81,7 @@ func (f incidentForm) patch(cur *model.Incident, now time.Time) (model.IncidentP
 	v := model.NewValidationError()
 	status := model.Status(f.Status)
 	services, tags := model.SplitList(f.Services), model.SplitList(f.Tags)
-	roles := model.Roles{Commander: f.Commander, CommsLead: f.CommsLead, Scribe: f.Scribe, Responders: model.SplitList(f.Responders)}
+	roles := f.roles()
 	p := model.IncidentPatch{
 		Title: &f.Title, Summary: &f.Summary, Impact: &f.Impact, Severity: &f.Severity, Status: &status,
 		Services: &services, Tags: &tags, Roles: model.FullRoles(roles), Milestones: map[model.Milestone]*time.Time{},
@@ -138,8 +142,9 @@ type incidentListPage struct {
 
 const listPageSize = 50
 
-// listFilter reads and checks the list filters shared by page and API.
-func (s *Server) listFilter(c echo.Context) (store.IncidentFilter, error) {
+// listFilter reads and checks the list filters shared by page and API
+// against the severity scale sevs.
+func listFilter(c echo.Context, sevs []model.Severity) (store.IncidentFilter, error) {
 	f := store.IncidentFilter{
 		Status:   strings.TrimSpace(c.QueryParam("status")),
 		Severity: strings.TrimSpace(c.QueryParam("severity")),
@@ -148,14 +153,8 @@ func (s *Server) listFilter(c echo.Context) (store.IncidentFilter, error) {
 	if f.Status != "" && f.Status != "open" && !model.Status(f.Status).Valid() {
 		return f, model.FieldError("status", fmt.Sprintf("unknown status %q; use open or one of investigating, identified, monitoring, resolved", f.Status))
 	}
-	if f.Severity != "" {
-		sevs, err := s.store.Severities(c.Request().Context())
-		if err != nil {
-			return f, err
-		}
-		if !hasSeverity(sevs, f.Severity) {
-			return f, model.FieldError("severity", fmt.Sprintf("unknown severity %q", f.Severity))
-		}
+	if f.Severity != "" && !hasSeverity(sevs, f.Severity) {
+		return f, model.FieldError("severity", fmt.Sprintf("unknown severity %q", f.Severity))
 	}
 	return f, nil
 }
@@ -171,7 +170,11 @@ func hasSeverity(sevs []model.Severity, name string) bool {
 
 func (s *Server) incidentList(c echo.Context) error {
 	ctx := c.Request().Context()
-	f, err := s.listFilter(c)
+	sevs, err := s.store.Severities(ctx)
+	if err != nil {
+		return err
+	}
+	f, err := listFilter(c, sevs)
 	if err != nil {
 		return err
 	}
@@ -183,10 +186,6 @@ func (s *Server) incidentList(c echo.Context) error {
 	}
 	f.Limit, f.Offset = listPageSize, (page-1)*listPageSize
 	incs, total, err := s.store.Incidents(ctx, f)
-	if err != nil {
-		return err
-	}
-	sevs, err := s.store.Severities(ctx)
 	if err != nil {
 		return err
 	}
@@ -359,9 +358,6 @@ func (s *Server) incidentStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(c); err != nil {
-		return err
-	}
 	version, err := formVersion(c)
 	if err != nil {
 		return err
@@ -475,7 +471,11 @@ type incidentListJSON struct {
 }
 
 func (s *Server) apiIncidentList(c echo.Context) error {
-	f, err := s.listFilter(c)
+	sevs, err := s.store.Severities(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	f, err := listFilter(c, sevs)
 	if err != nil {
 		return err
 	}

@@ -267,9 +267,6 @@ func (s *Server) timelineDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(c); err != nil {
-		return err
-	}
 	version, err := formVersion(c)
 	if err != nil {
 		return err
