@@ -68,6 +68,9 @@ type Severity struct {
 	Name        string `gorm:"primaryKey"`
 	Description string
 	Position    int
+	// ActionDueWeeks is how long an action item of an incident of this
+	// severity has by default.
+	ActionDueWeeks int
 }
 
 // Validate normalises and checks a level of the scale.
@@ -90,6 +93,11 @@ func (sv *Severity) Validate() error {
 	}
 	if sv.Position < 1 || sv.Position > 1000 {
 		v.Add("position", "must be a whole number from 1 to 1000")
+	}
+	// 0 means "not given": a new level gets the default, a change keeps
+	// the level's current value (the store fills it in).
+	if sv.ActionDueWeeks < 0 || sv.ActionDueWeeks > 104 {
+		v.Add("action_due_weeks", "must be a whole number of weeks from 1 to 104")
 	}
 	return v.Err()
 }

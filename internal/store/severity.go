@@ -16,6 +16,9 @@ func (s *Store) CreateSeverity(ctx context.Context, sv *model.Severity) error {
 	if err := sv.Validate(); err != nil {
 		return err
 	}
+	if sv.ActionDueWeeks == 0 {
+		sv.ActionDueWeeks = model.DefaultActionDueWeeks
+	}
 	now := s.now()
 	return s.write(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(sv).Error; err != nil {
@@ -37,8 +40,11 @@ func (s *Store) UpdateSeverity(ctx context.Context, name string, sv *model.Sever
 		if err := tx.Where("name = ?", name).First(&cur).Error; err != nil {
 			return err
 		}
+		if sv.ActionDueWeeks == 0 {
+			sv.ActionDueWeeks = cur.ActionDueWeeks
+		}
 		err := tx.Model(&model.Severity{}).Where("name = ?", name).
-			Updates(map[string]any{"name": sv.Name, "description": sv.Description, "position": sv.Position}).Error
+			Updates(map[string]any{"name": sv.Name, "description": sv.Description, "position": sv.Position, "action_due_weeks": sv.ActionDueWeeks}).Error
 		if err != nil {
 			return severityConflict(err)
 		}

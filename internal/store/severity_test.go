@@ -59,3 +59,30 @@ func TestExpiredTokensAreRefused(t *testing.T) {
 	assert.ErrorAs(t, st.CreateToken(ctx, &model.APIToken{UserID: u.ID, Name: "old", Hash: []byte("x"), Prefix: "dbf_y", ExpiresAt: &past}), &ve)
 	assert.ErrorAs(t, st.CreateToken(ctx, &model.APIToken{UserID: u.ID, Name: "nul\x00", Hash: []byte("y"), Prefix: "dbf_z"}), &ve)
 }
+
+func TestSeverityActionDueWeeks(t *testing.T) {
+	st := OpenTest(t)
+	sevs, err := st.Severities(ctx)
+	require.NoError(t, err)
+	weeks := map[string]int{}
+	for _, sv := range sevs {
+		weeks[sv.Name] = sv.ActionDueWeeks
+	}
+	assert.Equal(t, map[string]int{"SEV1": 2, "SEV2": 4, "SEV3": 8, "SEV4": 12}, weeks)
+
+	// A change that leaves the weeks out keeps them; one that sets them changes them.
+	require.NoError(t, st.UpdateSeverity(ctx, "SEV2", &model.Severity{Name: "SEV2", Description: "Major", Position: 2}))
+	require.NoError(t, st.UpdateSeverity(ctx, "SEV3", &model.Severity{Name: "SEV3", Position: 3, ActionDueWeeks: 6}))
+	sv := &model.Severity{Name: "SEV5", Position: 5}
+	require.NoError(t, st.CreateSeverity(ctx, sv))
+	sevs, err = st.Severities(ctx)
+	require.NoError(t, err)
+	for _, sv := range sevs {
+		weeks[sv.Name] = sv.ActionDueWeeks
+	}
+	assert.Equal(t, map[string]int{"SEV1": 2, "SEV2": 4, "SEV3": 6, "SEV4": 12, "SEV5": model.DefaultActionDueWeeks}, weeks)
+
+	var ve *model.ValidationError
+	require.ErrorAs(t, st.UpdateSeverity(ctx, "SEV1", &model.Severity{Name: "SEV1", Position: 1, ActionDueWeeks: 105}), &ve)
+	assert.Contains(t, ve.Fields, "action_due_weeks")
+}
