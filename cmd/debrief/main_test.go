@@ -15,6 +15,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/store"
 )
 
 func noEnv(string) string { return "" }
@@ -28,8 +31,25 @@ func TestMigrateAndDemo(t *testing.T) {
 	out.Reset()
 	require.NoError(t, run(context.Background(), []string{"demo", "--db", db}, noEnv, nil, &out, io.Discard))
 	assert.Contains(t, out.String(), "loaded 2 sample incidents")
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	ctx := context.Background()
+	incs, _, err := st.Incidents(ctx, store.IncidentFilter{Status: string(model.StatusResolved)})
+	require.NoError(t, err)
+	require.Len(t, incs, 1)
+	factors, err := st.Factors(ctx, incs[0].ID)
+	require.NoError(t, err)
+	assert.Len(t, factors, 4, "the resolved sample has its analysis")
+	roots, err := st.Whys(ctx, incs[0].ID)
+	require.NoError(t, err)
+	require.Len(t, roots, 1)
+	assert.Len(t, roots[0].Children, 2, "the sample whys tree forks")
+	actions, err := st.IncidentActions(ctx, incs[0].ID)
+	require.NoError(t, err)
+	assert.Len(t, actions, 4)
 
-	err := run(context.Background(), []string{"demo", "--db", db}, noEnv, nil, io.Discard, io.Discard)
+	err = run(context.Background(), []string{"demo", "--db", db}, noEnv, nil, io.Discard, io.Discard)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "already holds 2 incidents")
 }

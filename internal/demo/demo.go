@@ -86,6 +86,13 @@ func loadResolved(ctx context.Context, st *store.Store, now time.Time) error {
 	if err := st.At(acked.Add(2*time.Minute)).CreateIncident(ctx, inc, "Lena Ortiz"); err != nil {
 		return err
 	}
+	if err := playResolved(ctx, st, inc, start); err != nil {
+		return err
+	}
+	return analyse(ctx, st.At(start.Add(28*time.Hour)), inc.ID)
+}
+
+func playResolved(ctx context.Context, st *store.Store, inc *model.Incident, start time.Time) error {
 	return play(ctx, st, inc, start, []step{
 		{after: -6 * time.Minute, kind: model.KindDeploy, author: "Lena Ortiz", learnedLater: true,
 			body:     "Config change `payments-api: db.pool.max 50 → 5` rolled out to eu-west-1 (part of a cost-reduction change reviewed for staging).",
@@ -113,6 +120,88 @@ func loadResolved(ctx context.Context, st *store.Store, now time.Time) error {
 		{after: 26 * time.Hour, kind: model.KindObservation, author: "Lena Ortiz", learnedLater: true,
 			body: "The staging environment runs 4 instances against 40 in production, so a pool of 5 looked ample there."},
 	})
+}
+
+// analyse records the resolved sample's analysis, as a review would: the
+// trigger and the latent conditions, a whys tree that forks, and action
+// items linked to both.
+func analyse(ctx context.Context, st *store.Store, incidentID int64) error {
+	factors := []*model.Factor{
+		{Title: "Pool size change rolled out to production with the staging review", Category: "change", IsTrigger: true,
+			Description: "The change was reviewed for staging (4 instances) and the same value applied to production (40 instances)."},
+		{Title: "Config validation does not compare limits with the fleet size", Category: "configuration",
+			Description: "Nothing checks `db.pool.max` against the number of instances and the expected load."},
+		{Title: "Staging load is a tenth of production", Category: "testing gap"},
+		{Title: "No alert on connection pool saturation", Category: "monitoring gap",
+			Description: "The first signal was the customer-facing 5xx alert, 7 minutes after the change."},
+	}
+	for _, f := range factors {
+		f.IncidentID = incidentID
+		if err := st.CreateFactor(ctx, f); err != nil {
+			return err
+		}
+	}
+	why := func(parent *model.WhyNode, factor *model.Factor, text string) (*model.WhyNode, error) {
+		n := &model.WhyNode{IncidentID: incidentID, Text: text}
+		if parent != nil {
+			n.ParentID = &parent.ID
+		}
+		if factor != nil {
+			n.FactorID = &factor.ID
+		}
+		return n, st.CreateWhy(ctx, n, nil)
+	}
+	root, err := why(nil, nil, "Checkout requests failed for 58 minutes in eu-west-1")
+	if err != nil {
+		return err
+	}
+	pool, err := why(root, nil, "Because payments-api ran out of database connections under the evening peak")
+	if err != nil {
+		return err
+	}
+	small, err := why(pool, factors[0], "Because the pool maximum was lowered from 50 to 5 in production")
+	if err != nil {
+		return err
+	}
+	reviewed, err := why(small, nil, "Because the change was reviewed against staging, where 5 connections were enough")
+	if err != nil {
+		return err
+	}
+	if _, err := why(reviewed, factors[2], "Because staging runs 4 instances and a tenth of production's load"); err != nil {
+		return err
+	}
+	if _, err := why(small, factors[1], "Because config validation does not compare pool limits with fleet size"); err != nil {
+		return err
+	}
+	late, err := why(root, nil, "Because it took 29 minutes to find the pool change")
+	if err != nil {
+		return err
+	}
+	if _, err := why(late, factors[3], "Because no alert or dashboard shows pool saturation"); err != nil {
+		return err
+	}
+	today := model.DateOf(st.Now())
+	actions := []*model.ActionItem{
+		{Title: "Validate db.pool.max against instance count and peak load in the config pipeline", Owner: "Jin Park",
+			Type: model.ActionPrevent, Priority: model.PriorityHigh, Due: today.AddDays(14),
+			TrackerURL: "https://tracker.example.com/browse/PAY-311", FactorIDs: []int64{factors[1].ID}},
+		{Title: "Alert on connection pool wait time above 100 ms", Owner: "Sam Okafor", Status: model.ActionInProgress,
+			Type: model.ActionDetect, Priority: model.PriorityHigh, Due: today.AddDays(-1),
+			FactorIDs: []int64{factors[3].ID}, WhyIDs: []int64{late.ID}},
+		{Title: "Review production-only values separately from staging in config PRs", Owner: "Priya Raman",
+			Type: model.ActionProcess, Priority: model.PriorityMedium, Due: today.AddDays(28), FactorIDs: []int64{factors[0].ID}},
+		{Title: "Run a load test against staging scaled to production's per-instance load", Owner: "Lena Ortiz",
+			Type: model.ActionPrevent, Priority: model.PriorityLow, Due: today.AddDays(-10), Status: model.ActionWontDo,
+			Rationale: "Covered by the config validation item; a scaled staging environment costs more than the risk it removes.",
+			FactorIDs: []int64{factors[2].ID}},
+	}
+	for _, a := range actions {
+		a.IncidentID = incidentID
+		if err := st.CreateAction(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func loadOngoing(ctx context.Context, st *store.Store, now time.Time) error {

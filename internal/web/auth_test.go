@@ -49,7 +49,9 @@ const catchAllAPI = "/api/*"
 // every allowed request can succeed whatever ran before it.
 type authFixture struct {
 	incident, entry, token, user int64
+	factor, why, action          int64
 	severity                     string // an unused level of the scale
+	category                     string // an unused factor category
 }
 
 // newAuthFixture creates an incident with one timeline entry, an API token
@@ -69,7 +71,16 @@ func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	require.NoError(a.t, a.store.CreateUser(ctx, u))
 	sev := &model.Severity{Name: fmt.Sprintf("MX%d", inc.ID), Position: 10 + int(inc.ID)}
 	require.NoError(a.t, a.store.CreateSeverity(ctx, sev))
-	return authFixture{incident: inc.ID, entry: e.ID, token: tok.ID, user: u.ID, severity: sev.Name}
+	cat := &model.FactorCategory{Name: fmt.Sprintf("matrix/%d", inc.ID), Position: 12 + 2*int(inc.ID)}
+	require.NoError(a.t, a.store.CreateFactorCategory(ctx, cat))
+	fac := &model.Factor{IncidentID: inc.ID, Title: "Matrix factor", Category: "other"}
+	require.NoError(a.t, a.store.CreateFactor(ctx, fac))
+	why := &model.WhyNode{IncidentID: inc.ID, Text: "Matrix problem"}
+	require.NoError(a.t, a.store.CreateWhy(ctx, why, nil))
+	act := &model.ActionItem{IncidentID: inc.ID, Title: "Matrix action", Owner: "Matrix User", Due: model.DateOf(a.store.Now()).AddDays(7), Type: model.ActionPrevent}
+	require.NoError(a.t, a.store.CreateAction(ctx, act))
+	return authFixture{incident: inc.ID, entry: e.ID, token: tok.ID, user: u.ID, severity: sev.Name,
+		factor: fac.ID, why: why.ID, action: act.ID, category: cat.Name}
 }
 
 // fillPath puts the fixture's ids into a route's path parameters.
@@ -86,10 +97,18 @@ func fillPath(t *testing.T, path string, f authFixture) string {
 			segs[i] = strconv.FormatInt(f.token, 10)
 		case ":userID":
 			segs[i] = strconv.FormatInt(f.user, 10)
+		case ":factorID":
+			segs[i] = strconv.FormatInt(f.factor, 10)
+		case ":whyID":
+			segs[i] = strconv.FormatInt(f.why, 10)
+		case ":actionID":
+			segs[i] = strconv.FormatInt(f.action, 10)
 		case ":token":
 			segs[i] = "not-the-setup-token"
 		case ":name":
 			segs[i] = f.severity
+		case ":category":
+			segs[i] = url.PathEscape(f.category)
 		case "*":
 			segs[i] = "css/app.css"
 		default:
@@ -121,12 +140,48 @@ var routeBodies = map[string]func(f authFixture) string{
 	"POST /admin/severities/:name": func(f authFixture) string {
 		return fmt.Sprintf("name=%s&description=edited&position=%d", f.severity, 10+f.incident)
 	},
-	"POST /admin/severities/:name/delete":            func(authFixture) string { return "" },
+	"POST /admin/severities/:name/delete": func(authFixture) string { return "" },
+	"POST /admin/categories": func(f authFixture) string {
+		return fmt.Sprintf("name=new-%d&position=%d", f.incident, 13+2*f.incident)
+	},
+	"POST /admin/categories/:category": func(f authFixture) string {
+		return fmt.Sprintf("name=%s&description=edited&position=%d", url.QueryEscape(f.category), 12+2*f.incident)
+	},
+	"POST /admin/categories/:category/delete":      func(authFixture) string { return "" },
+	"POST /lint-preview":                           func(authFixture) string { return "text=The+operator+forgot+the+flag" },
+	"POST /incidents/:id/factors":                  func(authFixture) string { return "title=Matrix+factor+2&category=change" },
+	"POST /incidents/:id/factors/:factorID/edit":   func(authFixture) string { return "version=1&title=Edited&category=other" },
+	"POST /incidents/:id/factors/:factorID/move":   func(authFixture) string { return "version=1&direction=down" },
+	"POST /incidents/:id/factors/:factorID/delete": func(authFixture) string { return "version=1" },
+	"POST /incidents/:id/whys":                     func(f authFixture) string { return fmt.Sprintf("text=because&parent_id=%d", f.why) },
+	"POST /incidents/:id/whys/:whyID/edit":         func(authFixture) string { return "version=1&text=Edited" },
+	"POST /incidents/:id/whys/:whyID/move":         func(authFixture) string { return "version=1&direction=down" },
+	"POST /incidents/:id/whys/:whyID/promote":      func(authFixture) string { return "version=1&title=Promoted&category=process" },
+	"POST /incidents/:id/whys/:whyID/delete":       func(authFixture) string { return "version=1" },
+	"POST /incidents/:id/actions": func(authFixture) string {
+		return "title=Matrix+action+2&owner=Matrix+User&due_date=2030-01-01&type=detect"
+	},
+	"POST /incidents/:id/actions/:actionID/edit": func(authFixture) string {
+		return "version=1&title=Matrix+action&owner=Matrix+User&due_date=2030-01-01&type=prevent&priority=medium&status=in_progress"
+	},
+	"POST /incidents/:id/actions/:actionID/delete":   func(authFixture) string { return "version=1" },
 	"POST /api/v1/incidents":                         func(authFixture) string { return `{"title":"Matrix","severity":"SEV2"}` },
 	"PATCH /api/v1/incidents/:id":                    func(authFixture) string { return `{"version":1,"title":"Matrix edited"}` },
 	"POST /api/v1/incidents/:id/timeline":            func(authFixture) string { return `{"body":"From the matrix"}` },
 	"PATCH /api/v1/incidents/:id/timeline/:entryID":  func(authFixture) string { return `{"version":1,"body":"Edited"}` },
 	"DELETE /api/v1/incidents/:id/timeline/:entryID": func(authFixture) string { return "" },
+	"POST /api/v1/incidents/:id/factors":             func(authFixture) string { return `{"title":"Matrix factor 2","category":"change"}` },
+	"PATCH /api/v1/incidents/:id/factors/:factorID":  func(authFixture) string { return `{"version":1,"title":"Edited"}` },
+	"DELETE /api/v1/incidents/:id/factors/:factorID": func(authFixture) string { return "" },
+	"POST /api/v1/incidents/:id/whys":                func(f authFixture) string { return fmt.Sprintf(`{"text":"because","parent_id":%d}`, f.why) },
+	"PATCH /api/v1/incidents/:id/whys/:whyID":        func(authFixture) string { return `{"version":1,"text":"Edited"}` },
+	"DELETE /api/v1/incidents/:id/whys/:whyID":       func(authFixture) string { return "" },
+	"POST /api/v1/incidents/:id/whys/:whyID/promote": func(authFixture) string { return `{"version":1,"category":"process"}` },
+	"POST /api/v1/incidents/:id/actions": func(authFixture) string {
+		return `{"title":"Matrix action 2","owner":"Matrix User","due_date":"2030-01-01","type":"detect"}`
+	},
+	"PATCH /api/v1/incidents/:id/actions/:actionID":  func(authFixture) string { return `{"version":1,"status":"in_progress"}` },
+	"DELETE /api/v1/incidents/:id/actions/:actionID": func(authFixture) string { return "" },
 }
 
 // allowedStatus is what an allowed request answers when it is not a 2xx
@@ -290,7 +345,8 @@ func dbSnapshot(t *testing.T, db *sql.DB) map[string][]string {
 	skip := map[string]bool{"last_used_at": true, "last_login_at": true}
 	out := map[string][]string{}
 	for _, table := range []string{"incidents", "incident_services", "incident_tags", "incident_roles", "services",
-		"severities", "timeline_entries", "timeline_entry_revisions", "users", "api_tokens", "audit_log"} {
+		"severities", "timeline_entries", "timeline_entry_revisions", "users", "api_tokens", "audit_log",
+		"factor_categories", "contributing_factors", "why_nodes", "action_items", "action_item_factors", "action_item_whys"} {
 		rows, err := db.Query("SELECT * FROM " + table)
 		require.NoError(t, err, table)
 		cols, err := rows.Columns()

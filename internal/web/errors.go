@@ -77,7 +77,7 @@ func (s *Server) classify(err error, c echo.Context) (int, errorJSON) {
 	case errors.As(err, &ce):
 		var current any
 		if ce.Current != nil && isAPI(c) {
-			current = s.toJSON(ce.Current)
+			current = s.toJSON(c, ce.Current)
 		}
 		return http.StatusConflict, errorJSON{Error: ce.Error(), Current: current}
 	case errors.Is(err, model.ErrConflict):
@@ -103,12 +103,25 @@ func (s *Server) classify(err error, c echo.Context) (int, errorJSON) {
 }
 
 // toJSON renders a record carried by a conflict in its API shape.
-func (s *Server) toJSON(v any) any {
+func (s *Server) toJSON(c echo.Context, v any) any {
+	// The findings on analysis records name people from the incident's roles.
+	var people []string
+	if id, err := pathID(c, "id"); err == nil {
+		if inc, err := s.store.Incident(c.Request().Context(), id); err == nil {
+			people = rolePeople(inc)
+		}
+	}
 	switch r := v.(type) {
 	case *model.Incident:
 		return incidentToJSON(r)
 	case *model.TimelineEntry:
 		return entryToJSON(r)
+	case *model.Factor:
+		return s.factorToJSON(r, people)
+	case *model.WhyNode:
+		return s.whyToJSON(r, people)
+	case *model.ActionItem:
+		return s.actionToJSON(r, people, s.now())
 	}
 	return nil
 }

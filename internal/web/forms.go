@@ -32,6 +32,8 @@ func (s *Server) pageData(c echo.Context, page any) view {
 	switch p := c.Request().URL.Path; {
 	case strings.HasPrefix(p, "/incidents"):
 		nav = "incidents"
+	case p == "/actions":
+		nav = "actions"
 	case strings.HasPrefix(p, "/admin"):
 		nav = "admin"
 	case strings.HasPrefix(p, "/settings"):

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -117,5 +118,29 @@ func (s *Server) funcs() template.FuncMap {
 		"kinds":         func() []model.EntryKind { return model.EntryKinds },
 		"milestones":    func() []model.Milestone { return model.Milestones },
 		"milestoneTime": func(inc *model.Incident, m model.Milestone) *time.Time { return inc.MilestoneTime(m) },
+		"findings":      s.findings,
+		"truncate":      func(s string, n int) string { return truncateText(s, n) },
+		"dict":          dict,
+		"pathEscape":    url.PathEscape,
+		"actionTypes":   func() []model.ActionType { return model.ActionTypes },
+		"priorities":    func() []model.Priority { return model.Priorities },
+		"actionStates":  func() []model.ActionStatus { return model.ActionStatuses },
 	}
+}
+
+// dict builds a map from key, value pairs, to hand several values to a
+// template: {{template "why_node" (dict "Node" . "View" $)}}.
+func dict(pairs ...any) (map[string]any, error) {
+	if len(pairs)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		k, ok := pairs[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", pairs[i])
+		}
+		m[k] = pairs[i+1]
+	}
+	return m, nil
 }

@@ -35,7 +35,10 @@ func (s *Server) routes() {
 	viewer.GET("/incidents", s.incidentList)
 	viewer.GET("/incidents/:id", s.incidentShow)
 	viewer.GET("/incidents/:id/history", s.incidentHistory)
+	viewer.GET("/incidents/:id/whys/:whyID/diagram.svg", s.whyDiagram)
+	viewer.GET("/actions", s.actionList)
 	viewer.GET("/time-preview", s.timePreview)
+	viewer.POST("/lint-preview", s.lintPreview) // reads only: checks text, writes nothing
 	viewer.GET("/settings", s.settings)
 	viewer.POST("/settings/tokens", s.tokenCreate)
 	viewer.POST("/settings/tokens/:tokenID/revoke", s.tokenRevoke)
@@ -50,6 +53,21 @@ func (s *Server) routes() {
 	editor.GET("/incidents/:id/timeline/:entryID/edit", s.timelineEdit)
 	editor.POST("/incidents/:id/timeline/:entryID/edit", s.timelineUpdate)
 	editor.POST("/incidents/:id/timeline/:entryID/delete", s.timelineDelete)
+	editor.POST("/incidents/:id/factors", s.factorCreate)
+	editor.POST("/incidents/:id/factors/:factorID/edit", s.factorUpdate)
+	editor.POST("/incidents/:id/factors/:factorID/move", s.factorMove)
+	editor.POST("/incidents/:id/factors/:factorID/delete", s.factorDelete)
+	editor.POST("/incidents/:id/whys", s.whyCreate)
+	editor.GET("/incidents/:id/whys/:whyID/edit", s.whyEdit)
+	editor.POST("/incidents/:id/whys/:whyID/edit", s.whyUpdate)
+	editor.POST("/incidents/:id/whys/:whyID/move", s.whyMove)
+	editor.POST("/incidents/:id/whys/:whyID/promote", s.whyPromote)
+	editor.POST("/incidents/:id/whys/:whyID/delete", s.whyDelete)
+	editor.GET("/incidents/:id/actions/new", s.actionNew)
+	editor.POST("/incidents/:id/actions", s.actionCreate)
+	editor.GET("/incidents/:id/actions/:actionID/edit", s.actionEdit)
+	editor.POST("/incidents/:id/actions/:actionID/edit", s.actionUpdate)
+	editor.POST("/incidents/:id/actions/:actionID/delete", s.actionDelete)
 
 	admin := group{s: s, role: model.RoleAdmin}
 	admin.GET("/admin/users", s.userList)
@@ -62,6 +80,10 @@ func (s *Server) routes() {
 	admin.POST("/admin/severities", s.severitySave)
 	admin.POST("/admin/severities/:name", s.severitySave)
 	admin.POST("/admin/severities/:name/delete", s.severityDelete)
+	admin.GET("/admin/categories", s.categoryList)
+	admin.POST("/admin/categories", s.categorySave)
+	admin.POST("/admin/categories/:category", s.categorySave)
+	admin.POST("/admin/categories/:category/delete", s.categoryDelete)
 
 	apiViewer := group{s: s, role: model.RoleViewer}
 	apiViewer.GET("/api/v1/severities", s.apiSeverities)
@@ -71,6 +93,14 @@ func (s *Server) routes() {
 	apiViewer.GET("/api/v1/incidents/:id/timeline/:entryID", s.apiTimelineShow)
 	apiViewer.GET("/api/v1/incidents/:id/history", s.apiIncidentHistory)
 	apiViewer.POST("/api/v1/lint", s.apiLint) // reads only: checks text, writes nothing
+	apiViewer.GET("/api/v1/factor-categories", s.apiFactorCategories)
+	apiViewer.GET("/api/v1/incidents/:id/factors", s.apiFactorList)
+	apiViewer.GET("/api/v1/incidents/:id/factors/:factorID", s.apiFactorShow)
+	apiViewer.GET("/api/v1/incidents/:id/whys", s.apiWhyList)
+	apiViewer.GET("/api/v1/incidents/:id/whys/:whyID", s.apiWhyShow)
+	apiViewer.GET("/api/v1/incidents/:id/actions", s.apiIncidentActions)
+	apiViewer.GET("/api/v1/incidents/:id/actions/:actionID", s.apiActionShow)
+	apiViewer.GET("/api/v1/actions", s.apiActionList)
 
 	apiEditor := group{s: s, role: model.RoleEditor}
 	apiEditor.POST("/api/v1/incidents", s.apiIncidentCreate)
@@ -78,6 +108,16 @@ func (s *Server) routes() {
 	apiEditor.POST("/api/v1/incidents/:id/timeline", s.apiTimelineAppend)
 	apiEditor.PATCH("/api/v1/incidents/:id/timeline/:entryID", s.apiTimelineUpdate)
 	apiEditor.DELETE("/api/v1/incidents/:id/timeline/:entryID", s.apiTimelineDelete)
+	apiEditor.POST("/api/v1/incidents/:id/factors", s.apiFactorCreate)
+	apiEditor.PATCH("/api/v1/incidents/:id/factors/:factorID", s.apiFactorUpdate)
+	apiEditor.DELETE("/api/v1/incidents/:id/factors/:factorID", s.apiFactorDelete)
+	apiEditor.POST("/api/v1/incidents/:id/whys", s.apiWhyCreate)
+	apiEditor.PATCH("/api/v1/incidents/:id/whys/:whyID", s.apiWhyUpdate)
+	apiEditor.DELETE("/api/v1/incidents/:id/whys/:whyID", s.apiWhyDelete)
+	apiEditor.POST("/api/v1/incidents/:id/whys/:whyID/promote", s.apiWhyPromote)
+	apiEditor.POST("/api/v1/incidents/:id/actions", s.apiActionCreate)
+	apiEditor.PATCH("/api/v1/incidents/:id/actions/:actionID", s.apiActionUpdate)
+	apiEditor.DELETE("/api/v1/incidents/:id/actions/:actionID", s.apiActionDelete)
 
 	// Unknown API paths answer JSON 404 (after authentication, so the
 	// API's shape is not revealed to anonymous callers).

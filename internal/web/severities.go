@@ -25,6 +25,7 @@ func (s *Server) severityList(c echo.Context) error {
 	}
 	p := severitiesPage{Severities: sevs, Notice: c.QueryParam("notice")}
 	p.Form.Position = len(sevs) + 1
+	p.Form.ActionDueWeeks = model.DefaultActionDueWeeks
 	return c.Render(http.StatusOK, "severities", s.pageData(c, p))
 }
 
@@ -35,6 +36,11 @@ func readSeverity(c echo.Context) (model.Severity, error) {
 		return sv, model.FieldError("position", "must be a whole number from 1 to 1000")
 	}
 	sv.Position = pos
+	if w := c.FormValue("action_due_weeks"); w != "" {
+		if sv.ActionDueWeeks, err = strconv.Atoi(w); err != nil || sv.ActionDueWeeks < 1 {
+			return sv, model.FieldError("action_due_weeks", "must be a whole number of weeks from 1 to 104")
+		}
+	}
 	return sv, nil
 }
 

@@ -91,6 +91,7 @@ type incidentPage struct {
 	Errors      map[string]string
 	Focus       bool
 	People      []string
+	Analysis    *analysisPage
 }
 
 func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, error) {
@@ -117,6 +118,9 @@ func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, erro
 		}
 	}
 	if p.People, err = s.people(c); err != nil {
+		return nil, err
+	}
+	if p.Analysis, err = s.loadAnalysis(ctx, inc); err != nil {
 		return nil, err
 	}
 	for _, st := range model.Statuses {
