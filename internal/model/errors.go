@@ -92,3 +92,25 @@ func (v *ValidationError) Error() string {
 	}
 	return "invalid input: " + strings.Join(parts, "; ")
 }
+
+// GateReason is one thing that stands between a record and a step (a
+// postmortem and publishing).
+type GateReason struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// GateError refuses a step with every reason at once, so people can fix
+// them all before trying again. It is a 422.
+type GateError struct {
+	Message string
+	Reasons []GateReason
+}
+
+func (e *GateError) Error() string {
+	msgs := make([]string, len(e.Reasons))
+	for i, r := range e.Reasons {
+		msgs[i] = r.Message
+	}
+	return e.Message + ": " + strings.Join(msgs, "; ")
+}

@@ -1,0 +1,88 @@
+package postmortem
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/store"
+)
+
+// ToImport turns a parsed file into what the store applies: changes to
+// the incident it was exported from, or, for a file in another shape, a
+// new draft incident with what was understood.
+func ToImport(p *Parsed) *store.Import {
+	imp := &store.Import{
+		IncidentID: p.DebriefID,
+		Sections:   p.Sections,
+		Versions:   p.Versions,
+	}
+	if p.DebriefID != 0 {
+		imp.People = &model.PostmortemPeople{Facilitator: p.Facilitator, Authors: p.Authors, Reviewers: p.Reviewers}
+	} else {
+		title := p.Title
+		if strings.TrimSpace(title) == "" {
+			title = "Imported postmortem"
+		}
+		imp.NewIncident = &model.Incident{
+			Title: title, Severity: p.Severity, Services: p.Services, Tags: p.Tags,
+			StartedAt: p.StartedAt, DetectedAt: p.DetectedAt, AcknowledgedAt: p.AcknowledgedAt,
+			MitigatedAt: p.MitigatedAt, ResolvedAt: p.ResolvedAt,
+		}
+		if p.Status.Valid() {
+			imp.NewIncident.Status = p.Status
+		}
+		for _, e := range p.Timeline {
+			kind := e.Kind
+			if !kind.Valid() {
+				kind = model.KindObservation
+			}
+			imp.Timeline = append(imp.Timeline, model.TimelineEntry{
+				OccurredAt: e.OccurredAt, Kind: kind, Body: e.Body, Author: e.Author,
+				LearnedLater: e.LearnedLater, EvidenceURL: e.EvidenceURL,
+			})
+		}
+		if p.FactorsText != "" && len(p.Factors) == 0 {
+			imp.Factors = append(imp.Factors, store.ImportFactor{Title: "Root causes (imported)", Description: p.FactorsText, Category: "other"})
+		}
+	}
+	for _, f := range p.Factors {
+		imp.Factors = append(imp.Factors, store.ImportFactor{ID: f.ID, Title: f.Title, Description: f.Description, Category: f.Category, IsTrigger: f.IsTrigger})
+	}
+	for _, a := range p.Actions {
+		imp.Actions = append(imp.Actions, model.ActionItem{
+			ID: a.ID, Title: a.Title, Description: a.Description, Owner: a.Owner, Due: a.Due, Type: a.Type,
+			Priority: a.Priority, Status: a.Status, ClosureNote: a.ClosureNote, EvidenceURL: a.EvidenceURL,
+			Rationale: a.Rationale, TrackerURL: a.TrackerURL,
+		})
+	}
+	for i := range imp.Actions {
+		if imp.Actions[i].Type == "" {
+			imp.Actions[i].Type = model.ActionPrevent
+		}
+	}
+	return imp
+}
+
+// Import parses one file and applies it in one transaction, returning what
+// changed and what was understood. A file that does not parse is a
+// *model.ValidationError on "file" naming the line.
+func Import(ctx context.Context, st *store.Store, src []byte) (*store.ImportReport, error) {
+	p, err := Parse(src)
+	if err != nil {
+		return nil, model.FieldError("file", err.Error())
+	}
+	rep, err := st.ApplyImport(ctx, ToImport(p))
+	if err != nil {
+		return nil, err
+	}
+	rep.Notes = append(rep.Notes, p.Notes...)
+	if len(rep.Changes) == 0 {
+		rep.Notes = append(rep.Notes, "nothing changed: the file matches Debrief")
+	}
+	if p.DebriefID == 0 {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("the file had no debrief_id: imported as a new draft incident %d", rep.IncidentID))
+	}
+	return rep, nil
+}

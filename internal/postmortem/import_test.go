@@ -1,0 +1,201 @@
+package postmortem
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/store"
+)
+
+var bg = context.Background()
+
+// storedIncident is a resolved incident with an analysis and a written
+// postmortem, stored through the store as the app would.
+func storedIncident(t *testing.T, st *store.Store) *model.Incident {
+	t.Helper()
+	started := time.Date(2026, 11, 20, 23, 41, 0, 0, time.UTC)
+	resolved := started.Add(94 * time.Minute)
+	inc := &model.Incident{Title: "Checkout failures after a pool change", Severity: "SEV2", Status: model.StatusResolved,
+		StartedAt: &started, ResolvedAt: &resolved, Services: []string{"checkout"}, Roles: model.Roles{Commander: "Priya"}}
+	require.NoError(t, st.CreateIncident(bg, inc, "tester"))
+	require.NoError(t, st.AppendTimeline(bg, &model.TimelineEntry{IncidentID: inc.ID, OccurredAt: started.Add(7 * time.Minute), Kind: model.KindAlert, Body: "5xx | above 5%"}))
+	f := &model.Factor{IncidentID: inc.ID, Title: "Config validation ignores fleet size", Category: "configuration"}
+	require.NoError(t, st.CreateFactor(bg, f))
+	require.NoError(t, st.CreateAction(bg, &model.ActionItem{IncidentID: inc.ID, Title: "Validate pool size", Owner: "Jin",
+		Due: model.NewDate(2026, 12, 15), Type: model.ActionPrevent, FactorIDs: []int64{f.ID}}))
+	_, err := st.SavePostmortem(bg, inc.ID, store.PostmortemEdit{Sections: map[model.SectionKey]store.SectionEdit{
+		"summary": {Body: "Checkout failed for 58 minutes.\n\n## A sub-heading\n\n- a list"}, "impact": {Body: "23% of checkouts."},
+	}})
+	require.NoError(t, err)
+	return inc
+}
+
+func exportStored(t *testing.T, st *store.Store, id int64) string {
+	t.Helper()
+	doc, err := st.Document(bg, id)
+	require.NoError(t, err)
+	return string(Render(doc, Options{BaseURL: "https://debrief.example.com"}))
+}
+
+func TestRoundTripThroughTheDatabaseIsByteIdentical(t *testing.T) {
+	st := store.OpenTest(t)
+	inc := storedIncident(t, st)
+	first := exportStored(t, st, inc.ID)
+
+	rep, err := Import(bg, st, []byte(first))
+	require.NoError(t, err)
+	assert.Empty(t, rep.Changes, "an unchanged file changes nothing")
+	assert.Equal(t, first, exportStored(t, st, inc.ID), "export → import → export is byte-identical")
+}
+
+func TestImportAppliesWikiEdits(t *testing.T) {
+	st := store.OpenTest(t)
+	inc := storedIncident(t, st)
+	md := exportStored(t, st, inc.ID)
+	md = strings.Replace(md, "23% of checkouts.", "23% of checkouts; 4,100 customers.", 1)
+	md = strings.Replace(md, "| Jin |", "| Lena Ortiz |", 1)
+	require.Contains(t, md, "| Lena Ortiz |")
+
+	rep, err := Import(bg, st, []byte(md))
+	require.NoError(t, err)
+	assert.Contains(t, rep.Changes, "updated section impact")
+	assert.Len(t, rep.Changes, 2)
+	pm, err := st.Postmortem(bg, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "23% of checkouts; 4,100 customers.", pm.Body("impact"))
+	actions, err := st.IncidentActions(bg, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Lena Ortiz", actions[0].Owner)
+	assert.NotEmpty(t, actions[0].FactorIDs, "links survive an import")
+
+	// Importing the same file again is a no-op; the next export matches it.
+	rep, err = Import(bg, st, []byte(md))
+	require.NoError(t, err)
+	assert.Empty(t, rep.Changes)
+}
+
+func TestImportRefusesWhatChangedInDebriefMeanwhile(t *testing.T) {
+	st := store.OpenTest(t)
+	inc := storedIncident(t, st)
+	md := exportStored(t, st, inc.ID)
+	pm, err := st.Postmortem(bg, inc.ID)
+	require.NoError(t, err)
+	_, err = st.SavePostmortem(bg, inc.ID, store.PostmortemEdit{Sections: map[model.SectionKey]store.SectionEdit{
+		"impact": {Body: "Changed in Debrief.", Version: pm.Sections["impact"].Version}}})
+	require.NoError(t, err)
+
+	edited := strings.Replace(md, "23% of checkouts.", "Changed in the wiki.", 1)
+	edited = strings.Replace(edited, "| Jin |", "| Lena |", 1)
+	_, err = Import(bg, st, []byte(edited))
+	var ce *model.ConflictError
+	require.ErrorAs(t, err, &ce)
+	assert.Contains(t, ce.Error(), "section impact")
+	actions, err := st.IncidentActions(bg, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Jin", actions[0].Owner, "a refused import writes nothing, not even the parts without a clash")
+}
+
+func TestImportBadFiles(t *testing.T) {
+	st := store.OpenTest(t)
+	inc := storedIncident(t, st)
+	other := storedIncident(t, st)
+	md := exportStored(t, st, inc.ID)
+	otherActions, err := st.IncidentActions(bg, other.ID)
+	require.NoError(t, err)
+	mine, err := st.IncidentActions(bg, inc.ID)
+	require.NoError(t, err)
+	cell := func(id int64) string { return "| A" + strconv.FormatInt(id, 10) + " |" }
+	require.Contains(t, md, cell(mine[0].ID))
+
+	cases := map[string]struct {
+		src   string
+		field string
+	}{
+		"malformed front matter": {"---\ndebrief_id: [1\n---\n# x\n", "file"},
+		"unknown action id":      {strings.Replace(md, cell(mine[0].ID), cell(999), 1), "actions"},
+		"foreign action id":      {strings.Replace(md, cell(mine[0].ID), cell(otherActions[0].ID), 1), "actions"},
+		"deleted incident":       {strings.Replace(md, "debrief_id: "+strconv.FormatInt(inc.ID, 10), "debrief_id: 9999", 1), "debrief_id"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			before := exportStored(t, st, inc.ID)
+			_, err := Import(bg, st, []byte(tc.src))
+			var ve *model.ValidationError
+			require.ErrorAs(t, err, &ve, "%v", err)
+			assert.Contains(t, ve.Fields, tc.field)
+			assert.Equal(t, before, exportStored(t, st, inc.ID), "nothing written")
+		})
+	}
+}
+
+func TestImportIntoPublishedStartsADraft(t *testing.T) {
+	st := store.OpenTest(t)
+	inc := storedIncident(t, st)
+	pm, err := st.Postmortem(bg, inc.ID)
+	require.NoError(t, err)
+	_, err = st.Publish(bg, inc.ID, pm.Version, func(doc *store.Document, rev int, at time.Time) (string, []byte, error) {
+		return string(Render(doc, Options{Revision: rev, PublishedAt: &at})), []byte("{}"), nil
+	})
+	require.NoError(t, err)
+	rev, err := st.Revision(bg, inc.ID, 1)
+	require.NoError(t, err)
+
+	edited := strings.Replace(rev.Markdown, "23% of checkouts.", "23% of checkouts (corrected).", 1)
+	rep, err := Import(bg, st, []byte(edited))
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(rep.Changes, "\n"), "started a new draft")
+	pm, err = st.Postmortem(bg, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, model.PostmortemDraft, pm.Status)
+	assert.Equal(t, "23% of checkouts (corrected).", pm.Body("impact"))
+	again, err := st.Revision(bg, inc.ID, 1)
+	require.NoError(t, err)
+	assert.Equal(t, rev.Markdown, again.Markdown, "the published revision never changes")
+}
+
+func TestImportForeignMarkdownMakesADraftIncident(t *testing.T) {
+	st := store.OpenTest(t)
+	src := `# Search index stale for two hours
+
+## Summary
+Newly listed products did not show up in search.
+
+## Impact
+About 3% of searches missed new products.
+
+## Timeline
+| Time | Event |
+|---|---|
+| 2026-11-18T09:00:00Z | Indexer consumer lag alert |
+| 2026-11-18 09:30 | No offset, skipped |
+
+## Action items
+| Action | Owner | Due |
+|---|---|---|
+| Alert on partitions without an owner | Sam | 2026-12-01 |
+`
+	rep, err := Import(bg, st, []byte(src))
+	require.NoError(t, err)
+	require.True(t, rep.Created)
+	inc, err := st.Incident(bg, rep.IncidentID)
+	require.NoError(t, err)
+	assert.Equal(t, "Search index stale for two hours", inc.Title)
+	pm, err := st.Postmortem(bg, inc.ID)
+	require.NoError(t, err)
+	assert.Contains(t, pm.Body("summary"), "did not show up in search")
+	tl, err := st.Timeline(bg, inc.ID)
+	require.NoError(t, err)
+	var bodies []string
+	for _, e := range tl {
+		bodies = append(bodies, e.Body)
+	}
+	assert.Contains(t, bodies, "Indexer consumer lag alert")
+	assert.NotEmpty(t, rep.Notes, "what was skipped is reported")
+}

@@ -1,0 +1,574 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/debrief-dev/debrief/internal/model"
+)
+
+// Document is everything a postmortem is assembled from, read in one
+// transaction so that a rendering or a publish sees one consistent state.
+type Document struct {
+	Incident   *model.Incident
+	Severity   model.Severity
+	Postmortem *model.Postmortem
+	Timeline   []model.TimelineEntry
+	Factors    []model.Factor
+	Whys       []*model.WhyNode
+	Actions    []model.ActionItem
+	Acks       []model.LintAck
+}
+
+// Document loads an incident's postmortem document.
+func (s *Store) Document(ctx context.Context, incidentID int64) (*Document, error) {
+	var doc *Document
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		doc, err = loadDocument(tx, incidentID)
+		return err
+	})
+	return doc, translate(err)
+}
+
+func loadDocument(tx *gorm.DB, incidentID int64) (*Document, error) {
+	inc, err := loadIncident(tx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	d := &Document{Incident: inc}
+	if err := tx.Where("name = ?", inc.Severity).Take(&d.Severity).Error; err != nil {
+		return nil, translate(err)
+	}
+	if d.Postmortem, err = loadPostmortem(tx, inc); err != nil {
+		return nil, err
+	}
+	if err := tx.Where("incident_id = ?", incidentID).Order("occurred_at, id").Find(&d.Timeline).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Where("incident_id = ?", incidentID).Order("position, id").Find(&d.Factors).Error; err != nil {
+		return nil, err
+	}
+	nodes, err := loadWhys(tx, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	d.Whys = model.BuildWhyTrees(nodes)
+	if err := tx.Where("incident_id = ?", incidentID).Order(actionOrder).Find(&d.Actions).Error; err != nil {
+		return nil, err
+	}
+	if err := loadActionDetails(tx, d.Actions); err != nil {
+		return nil, err
+	}
+	for _, a := range d.Actions {
+		for _, w := range a.WhyIDs {
+			for _, r := range d.Whys {
+				r.Walk(func(n *model.WhyNode) {
+					if n.ID == w {
+						n.ActionIDs = append(n.ActionIDs, a.ID)
+					}
+				})
+			}
+		}
+	}
+	if err := tx.Where("incident_id = ?", incidentID).Order("fingerprint").Find(&d.Acks).Error; err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// loadPostmortem returns the incident's postmortem; one not yet saved is
+// a draft at version 0 whose summary and impact start from the incident's.
+func loadPostmortem(tx *gorm.DB, inc *model.Incident) (*model.Postmortem, error) {
+	var pm model.Postmortem
+	err := tx.Where("incident_id = ?", inc.ID).Take(&pm).Error
+	switch {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		pm = model.Postmortem{IncidentID: inc.ID, Status: model.PostmortemDraft}
+		pm.Sections = map[model.SectionKey]model.PostmortemSection{
+			"summary": {IncidentID: inc.ID, Key: "summary", Body: inc.Summary},
+			"impact":  {IncidentID: inc.ID, Key: "impact", Body: inc.Impact},
+		}
+		pm.Authors, pm.Reviewers = []string{}, []string{}
+		pm.ResolvedAt = inc.ResolvedAt
+		return &pm, nil
+	case err != nil:
+		return nil, err
+	}
+	var secs []model.PostmortemSection
+	if err := tx.Where("incident_id = ?", inc.ID).Find(&secs).Error; err != nil {
+		return nil, err
+	}
+	pm.Sections = make(map[model.SectionKey]model.PostmortemSection, len(secs))
+	for _, s := range secs {
+		pm.Sections[s.Key] = s
+	}
+	var people []struct {
+		Role string
+		Name string
+	}
+	if err := tx.Table("postmortem_people").Where("incident_id = ?", inc.ID).Order("role, position").Scan(&people).Error; err != nil {
+		return nil, err
+	}
+	pm.Authors, pm.Reviewers = []string{}, []string{}
+	for _, p := range people {
+		if p.Role == "author" {
+			pm.Authors = append(pm.Authors, p.Name)
+		} else {
+			pm.Reviewers = append(pm.Reviewers, p.Name)
+		}
+	}
+	var n int64
+	if err := tx.Model(&model.PostmortemRevision{}).Where("incident_id = ?", inc.ID).Count(&n).Error; err != nil {
+		return nil, err
+	}
+	pm.Revisions = int(n)
+	pm.ResolvedAt = inc.ResolvedAt
+	return &pm, nil
+}
+
+// ensurePostmortem creates the postmortem row (and its seeded sections)
+// on the first change and returns the current postmortem.
+func (s *Store) ensurePostmortem(tx *gorm.DB, incidentID int64) (*model.Incident, *model.Postmortem, error) {
+	inc, err := loadIncident(tx, incidentID)
+	if err != nil {
+		return nil, nil, err
+	}
+	pm, err := loadPostmortem(tx, inc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if pm.Version > 0 {
+		return inc, pm, nil
+	}
+	now := s.now()
+	pm.Version, pm.CreatedAt, pm.UpdatedAt = 1, now, now
+	if err := tx.Omit("Sections", "Authors", "Reviewers", "Revisions").Create(pm).Error; err != nil {
+		return nil, nil, err
+	}
+	for key, sec := range pm.Sections {
+		if sec.Body == "" {
+			delete(pm.Sections, key)
+			continue
+		}
+		// The seeded text stays at version 0, the version everyone read
+		// it at, so that saving it is not a clash.
+		sec.UpdatedAt = now
+		if err := tx.Create(&sec).Error; err != nil {
+			return nil, nil, err
+		}
+		pm.Sections[key] = sec
+	}
+	return inc, pm, nil
+}
+
+// sameVersion reports whether a change based on version sent applies to a
+// postmortem now at version cur. A postmortem nobody has written reads as
+// version 0 and is stored at version 1, unchanged, by the first change
+// (every change then moves it on), so 0 and 1 are the same state.
+func sameVersion(sent, cur int) bool {
+	return sent == cur || (sent == 0 && cur == 1)
+}
+
+// Postmortem returns an incident's postmortem (a version-0 draft when
+// nobody has written any of it yet).
+func (s *Store) Postmortem(ctx context.Context, incidentID int64) (*model.Postmortem, error) {
+	db := s.db.WithContext(ctx)
+	inc, err := loadIncident(db, incidentID)
+	if err != nil {
+		return nil, err
+	}
+	pm, err := loadPostmortem(db, inc)
+	return pm, translate(err)
+}
+
+// SectionConflict is one section two people saved at once: the text now
+// stored (theirs) and the text that was sent (yours).
+type SectionConflict struct {
+	Key     model.SectionKey
+	Current model.PostmortemSection
+	Yours   string
+}
+
+// PostmortemConflict is the Current of the 409 of a postmortem save: every
+// section that clashed, with both texts.
+type PostmortemConflict struct {
+	Sections []SectionConflict
+}
+
+// SectionEdit is new text for a section, based on the section's version
+// (0 for a section never saved).
+type SectionEdit struct {
+	Body    string
+	Version int
+}
+
+// PostmortemEdit is a save of a postmortem: any sections, and the people
+// when set.
+type PostmortemEdit struct {
+	Sections map[model.SectionKey]SectionEdit
+	People   *model.PostmortemPeople
+}
+
+// SavePostmortem writes sections and people in one transaction. A section
+// based on a stale version fails the whole save with a
+// *model.ConflictError carrying a *PostmortemConflict (both texts of every
+// clash); nothing is written then. A published postmortem is not edited in
+// place: start a new draft first.
+func (s *Store) SavePostmortem(ctx context.Context, incidentID int64, edit PostmortemEdit) (*model.Postmortem, error) {
+	v := model.NewValidationError()
+	keys := make([]model.SectionKey, 0, len(edit.Sections))
+	for key, se := range edit.Sections {
+		if _, ok := model.SectionByKey(string(key)); !ok {
+			v.Add("sections", fmt.Sprintf("unknown section %q", key))
+			continue
+		}
+		model.CheckSectionBody(v, "sections."+string(key), &se.Body)
+		edit.Sections[key] = se
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	if edit.People != nil {
+		v.Merge(edit.People.Normalize())
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	by := model.ActorFrom(ctx).Label
+	var out *model.Postmortem
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		inc, pm, err := s.ensurePostmortem(tx, incidentID)
+		if err != nil {
+			return err
+		}
+		if pm.Status == model.PostmortemPublished {
+			return &model.ConflictError{Message: fmt.Sprintf("revision %d is published and never changes; start a new draft to correct it", pm.Revisions), Current: pm}
+		}
+		var clashes []SectionConflict
+		for _, key := range keys {
+			if cur := pm.Sections[key]; cur.Version != edit.Sections[key].Version {
+				clashes = append(clashes, SectionConflict{Key: key, Current: cur, Yours: edit.Sections[key].Body})
+			}
+		}
+		if edit.People != nil && !sameVersion(edit.People.Version, pm.Version) {
+			return &model.ConflictError{
+				Message: fmt.Sprintf("the postmortem was changed by someone else (you sent version %d, it is now at version %d)", edit.People.Version, pm.Version),
+				Current: pm,
+			}
+		}
+		if len(clashes) > 0 {
+			names := make([]string, len(clashes))
+			for i, c := range clashes {
+				names[i] = string(c.Key)
+			}
+			return &model.ConflictError{
+				Message: fmt.Sprintf("someone else saved %s meanwhile; both texts are attached — merge them and save again", strings.Join(names, ", ")),
+				Current: &PostmortemConflict{Sections: clashes},
+			}
+		}
+		before := *pm
+		changed := false
+		for _, key := range keys {
+			cur, exists := pm.Sections[key]
+			body := edit.Sections[key].Body
+			if exists && cur.Body == body {
+				continue
+			}
+			next := model.PostmortemSection{IncidentID: incidentID, Key: key, Body: body, Version: cur.Version + 1, UpdatedAt: now, UpdatedBy: by}
+			if exists {
+				res := tx.Model(&model.PostmortemSection{}).Where("incident_id = ? AND key = ? AND version = ?", incidentID, key, cur.Version).
+					Updates(map[string]any{"body": body, "version": next.Version, "updated_at": now, "updated_by": by})
+				if res.Error != nil {
+					return res.Error
+				}
+				if res.RowsAffected != 1 {
+					return model.ErrConflict
+				}
+			} else if err := tx.Create(&next).Error; err != nil {
+				return err
+			}
+			changed = true
+		}
+		if pp := edit.People; pp != nil && (pm.Facilitator != pp.Facilitator || !slices.Equal(pm.Authors, pp.Authors) || !slices.Equal(pm.Reviewers, pp.Reviewers)) {
+			if err := writePeople(tx, incidentID, pp); err != nil {
+				return err
+			}
+			changed = true
+		}
+		if !changed {
+			out = pm
+			return nil
+		}
+		if err := tx.Exec("UPDATE postmortems SET version = version + 1, updated_at = ? WHERE incident_id = ?", now, incidentID).Error; err != nil {
+			return err
+		}
+		if out, err = loadPostmortem(tx, inc); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, model.AuditUpdate, "postmortem", incidentID, &incidentID, &before, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func writePeople(tx *gorm.DB, incidentID int64, pp *model.PostmortemPeople) error {
+	if err := tx.Exec("UPDATE postmortems SET facilitator = ? WHERE incident_id = ?", pp.Facilitator, incidentID).Error; err != nil {
+		return err
+	}
+	if err := tx.Exec("DELETE FROM postmortem_people WHERE incident_id = ?", incidentID).Error; err != nil {
+		return err
+	}
+	for _, role := range []string{"author", "reviewer"} {
+		names := pp.Authors
+		if role == "reviewer" {
+			names = pp.Reviewers
+		}
+		for i, n := range names {
+			if err := tx.Exec("INSERT INTO postmortem_people (incident_id, role, name, position) VALUES (?, ?, ?, ?)", incidentID, role, n, i).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SetPostmortemStatus moves a postmortem between draft and in review, or
+// starts a new draft of a published one. Publishing goes through Publish.
+func (s *Store) SetPostmortemStatus(ctx context.Context, incidentID int64, to model.PostmortemStatus, version int) (*model.Postmortem, error) {
+	if to != model.PostmortemDraft && to != model.PostmortemInReview {
+		return nil, model.FieldError("status", "must be draft or in_review; publish through the publish action")
+	}
+	now := s.now()
+	var out *model.Postmortem
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		inc, pm, err := s.ensurePostmortem(tx, incidentID)
+		if err != nil {
+			return err
+		}
+		if !sameVersion(version, pm.Version) {
+			return &model.ConflictError{
+				Message: fmt.Sprintf("the postmortem was changed by someone else (you sent version %d, it is now at version %d)", version, pm.Version),
+				Current: pm,
+			}
+		}
+		if pm.Status == to {
+			out = pm
+			return nil
+		}
+		if to == model.PostmortemInReview && pm.Status != model.PostmortemDraft {
+			return model.FieldError("status", "only a draft can be submitted for review")
+		}
+		before := *pm
+		if err := tx.Exec("UPDATE postmortems SET status = ?, version = version + 1, updated_at = ? WHERE incident_id = ?", to, now, incidentID).Error; err != nil {
+			return err
+		}
+		if out, err = loadPostmortem(tx, inc); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, model.AuditUpdate, "postmortem", incidentID, &incidentID, &before, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Snapshot renders a document for publishing: the Markdown and the
+// structured JSON stored in the revision, or the reasons it may not be
+// published yet.
+type Snapshot func(doc *Document, revision int, at time.Time) (markdown string, data []byte, err error)
+
+// Publish checks and publishes the postmortem as its next revision, in one
+// transaction: the gate and the snapshot see the same state, and of two
+// publishes at once exactly one succeeds (the other is a stale version).
+func (s *Store) Publish(ctx context.Context, incidentID int64, version int, snap Snapshot) (*model.PostmortemRevision, error) {
+	now := s.now()
+	var out *model.PostmortemRevision
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		if _, _, err := s.ensurePostmortem(tx, incidentID); err != nil {
+			return err
+		}
+		doc, err := loadDocument(tx, incidentID)
+		if err != nil {
+			return err
+		}
+		pm := doc.Postmortem
+		if !sameVersion(version, pm.Version) {
+			return &model.ConflictError{
+				Message: fmt.Sprintf("the postmortem was changed by someone else (you sent version %d, it is now at version %d)", version, pm.Version),
+				Current: pm,
+			}
+		}
+		if pm.Status == model.PostmortemPublished {
+			return &model.ConflictError{Message: fmt.Sprintf("revision %d is already published; start a new draft to correct it", pm.Revisions), Current: pm}
+		}
+		// The snapshot is the postmortem as published, not as it was a
+		// moment before (in review, one revision fewer).
+		number := pm.Revisions + 1
+		pm.Status, pm.Revisions = model.PostmortemPublished, number
+		md, data, err := snap(doc, number, now)
+		if err != nil {
+			return err
+		}
+		rev := &model.PostmortemRevision{
+			IncidentID: incidentID, Number: number, Markdown: md, Data: string(data),
+			PublishedAt: now, PublishedBy: model.ActorFrom(ctx).Label,
+		}
+		if err := tx.Create(rev).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("UPDATE postmortems SET status = ?, version = version + 1, updated_at = ? WHERE incident_id = ?",
+			model.PostmortemPublished, now, incidentID).Error; err != nil {
+			return err
+		}
+		out = rev
+		return audit(ctx, tx, now, model.AuditCreate, "postmortem_revision", rev.ID, &incidentID, nil,
+			map[string]any{"number": rev.Number, "published_at": now})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Revisions lists an incident's published revisions, oldest first, without
+// their content.
+func (s *Store) Revisions(ctx context.Context, incidentID int64) ([]model.PostmortemRevision, error) {
+	db := s.db.WithContext(ctx)
+	if err := incidentExists(db, incidentID); err != nil {
+		return nil, err
+	}
+	var revs []model.PostmortemRevision
+	err := db.Select("id", "incident_id", "number", "published_at", "published_by").
+		Where("incident_id = ?", incidentID).Order("number").Find(&revs).Error
+	return revs, translate(err)
+}
+
+// Revision returns one published revision with its content.
+func (s *Store) Revision(ctx context.Context, incidentID int64, number int) (*model.PostmortemRevision, error) {
+	var rev model.PostmortemRevision
+	err := s.db.WithContext(ctx).Where("incident_id = ? AND number = ?", incidentID, number).Take(&rev).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &rev, nil
+}
+
+// AcknowledgeFinding records that a blameless-language finding was read
+// and is kept, with the reason.
+func (s *Store) AcknowledgeFinding(ctx context.Context, ack *model.LintAck) error {
+	v := model.NewValidationError()
+	model.CheckAck(v, ack)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	now := s.now()
+	ack.At, ack.ByName = now, model.ActorFrom(ctx).Label
+	return s.write(ctx, func(tx *gorm.DB) error {
+		if err := incidentExists(tx, ack.IncidentID); err != nil {
+			return err
+		}
+		if err := tx.Exec("DELETE FROM lint_acknowledgements WHERE incident_id = ? AND fingerprint = ?", ack.IncidentID, ack.Fingerprint).Error; err != nil {
+			return err
+		}
+		if err := tx.Create(ack).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, model.AuditCreate, "lint_ack", ack.IncidentID, &ack.IncidentID, nil, ack)
+	})
+}
+
+// Published is an incident's latest published revision, for the archive
+// and the bulk export.
+type Published struct {
+	Incident model.Incident
+	Revision model.PostmortemRevision
+}
+
+// LatestRevisions returns the latest published revision of every
+// postmortem, ordered by when the incident started (then id), with the
+// incidents' services and tags.
+func (s *Store) LatestRevisions(ctx context.Context) ([]Published, error) {
+	db := s.db.WithContext(ctx)
+	var revs []model.PostmortemRevision
+	err := db.Where("number = (SELECT MAX(number) FROM postmortem_revisions r WHERE r.incident_id = postmortem_revisions.incident_id)").
+		Order("incident_id").Find(&revs).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	if len(revs) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(revs))
+	for i, r := range revs {
+		ids[i] = r.IncidentID
+	}
+	var incs []model.Incident
+	if err := db.Where("id IN ?", ids).Find(&incs).Error; err != nil {
+		return nil, translate(err)
+	}
+	if err := loadAssociations(db, incs); err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]model.Incident, len(incs))
+	for _, inc := range incs {
+		byID[inc.ID] = inc
+	}
+	out := make([]Published, 0, len(revs))
+	for _, r := range revs {
+		out = append(out, Published{Incident: byID[r.IncidentID], Revision: r})
+	}
+	slices.SortFunc(out, func(a, b Published) int {
+		ta, tb := a.Incident.CreatedAt, b.Incident.CreatedAt
+		if a.Incident.StartedAt != nil {
+			ta = *a.Incident.StartedAt
+		}
+		if b.Incident.StartedAt != nil {
+			tb = *b.Incident.StartedAt
+		}
+		if c := ta.Compare(tb); c != 0 {
+			return c
+		}
+		return int(a.Incident.ID - b.Incident.ID)
+	})
+	return out, nil
+}
+
+// PostmortemState is where an incident's postmortem stands, for lists.
+type PostmortemState struct {
+	Status    model.PostmortemStatus
+	Revisions int
+}
+
+// PostmortemStates returns the postmortem state of each incident in ids
+// that has one stored; the others have not been started (a draft).
+func (s *Store) PostmortemStates(ctx context.Context, ids []int64) (map[int64]PostmortemState, error) {
+	out := make(map[int64]PostmortemState, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		IncidentID int64
+		Status     string
+		Revisions  int
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT p.incident_id, p.status,
+		(SELECT COUNT(*) FROM postmortem_revisions r WHERE r.incident_id = p.incident_id) AS revisions
+		FROM postmortems p WHERE p.incident_id IN ?`, ids).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	for _, r := range rows {
+		out[r.IncidentID] = PostmortemState{Status: model.PostmortemStatus(r.Status), Revisions: r.Revisions}
+	}
+	return out, nil
+}
