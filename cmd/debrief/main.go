@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/debrief-dev/debrief/internal/config"
 	"github.com/debrief-dev/debrief/internal/demo"
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/postmortem"
 	"github.com/debrief-dev/debrief/internal/store"
 	"github.com/debrief-dev/debrief/internal/web"
 )
@@ -31,6 +33,10 @@ Usage:
   debrief [serve] [flags]   serve the web app and API (the default)
   debrief migrate [flags]   apply database migrations and exit
   debrief demo [flags]      load two sample incidents into an empty database
+  debrief import FILE.md|DIR … [flags]
+                            bring back exported (and edited) postmortems; other Markdown becomes a new draft incident
+  debrief export --dir DIR [flags]
+                            write every published postmortem (YYYY-MM-DD-<slug>.md) and an index.md into DIR
   debrief user add --email EMAIL --name NAME --role viewer|editor|admin --password-stdin [flags]
                             create an account; the password is read from standard input
   debrief token create --email EMAIL --name LABEL [--expires-in 2160h] [flags]
@@ -45,6 +51,8 @@ Flags (each also read from the environment):
   --session-lifetime  sign out this long after sign-in (DEBRIEF_SESSION_LIFETIME, default 168h)
   --auth-proxy-header header with the email from a sign-in proxy (DEBRIEF_AUTH_PROXY_HEADER)
   --trusted-proxies   CIDRs allowed to send that header (DEBRIEF_TRUSTED_PROXIES)
+  --postmortem-due    a postmortem is due this long after resolution (DEBRIEF_POSTMORTEM_DUE, default 48h)
+  --base-url          where people reach Debrief, for links in exports (DEBRIEF_BASE_URL)
 `
 
 func main() {
@@ -66,7 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "migrate", "demo":
+	case "serve", "migrate", "demo", "export", "import":
 	case "user", "token":
 		if len(args) == 0 || (cmd == "user" && args[0] != "add") || (cmd == "token" && args[0] != "create") {
 			fmt.Fprint(stderr, usage)
@@ -80,13 +88,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
-	var acct accountFlags
+	var acct cmdFlags
 	cfg, rest, err := config.Load(cmd, args, getenv, stderr, acct.register(cmd))
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
+	if len(rest) > 0 && cmd != "import" {
 		return fmt.Errorf("unexpected arguments: %v", rest)
+	}
+	if cmd == "import" && len(rest) == 0 {
+		return errors.New("usage: debrief import FILE.md|DIR …: name the Markdown files or folders to import")
 	}
 	log := newLogger(cfg.LogFormat, stderr)
 
@@ -123,18 +134,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return acct.addUser(cli, st, stdin, stdout)
 	case "token create":
 		return acct.createToken(cli, st, stdout)
+	case "export":
+		return acct.export(cli, st, stdout)
+	case "import":
+		return importFiles(cli, st, rest, stdout)
 	}
 	return serve(ctx, cfg, st, log)
 }
 
-// accountFlags are the flags of user add and token create.
-type accountFlags struct {
+// cmdFlags are the flags of the subcommands (user add, token create, export).
+type cmdFlags struct {
 	email, name, role string
 	passwordStdin     bool
 	expires           time.Duration
+	dir               string
 }
 
-func (a *accountFlags) register(cmd string) func(*flag.FlagSet) {
+func (a *cmdFlags) register(cmd string) func(*flag.FlagSet) {
 	return func(fs *flag.FlagSet) {
 		switch cmd {
 		case "user add":
@@ -142,6 +158,8 @@ func (a *accountFlags) register(cmd string) func(*flag.FlagSet) {
 			fs.StringVar(&a.name, "name", "", "the person's name")
 			fs.StringVar(&a.role, "role", "", "viewer, editor or admin")
 			fs.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from standard input (required)")
+		case "export":
+			fs.StringVar(&a.dir, "dir", "", "the folder to write the postmortems into (created if needed)")
 		case "token create":
 			fs.StringVar(&a.email, "email", "", "whose token: the account's email")
 			fs.StringVar(&a.name, "name", "", "a label for the token, e.g. ci-bot")
@@ -150,7 +168,91 @@ func (a *accountFlags) register(cmd string) func(*flag.FlagSet) {
 	}
 }
 
-func (a *accountFlags) addUser(ctx context.Context, st *store.Store, stdin io.Reader, stdout io.Writer) error {
+// export writes every published postmortem (latest revision) and an
+// index into a folder, ready for a wiki or a static site generator.
+func (a *cmdFlags) export(ctx context.Context, st *store.Store, stdout io.Writer) error {
+	if a.dir == "" {
+		return errors.New("--dir is required: the folder to write the postmortems into")
+	}
+	pubs, err := st.LatestRevisions(ctx)
+	if err != nil {
+		return err
+	}
+	files := postmortem.Bundle(pubs)
+	if err := postmortem.WriteDir(a.dir, files); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %d postmortems and index.md to %s\n", len(files)-1, a.dir)
+	return nil
+}
+
+// importFiles imports Markdown files, and the .md files of folders, one
+// transaction per file; it goes on past a refused file and fails at the
+// end if any was refused.
+func importFiles(ctx context.Context, st *store.Store, paths []string, stdout io.Writer) error {
+	var files []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if !info.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(p, "*.md"))
+		if err != nil {
+			return err
+		}
+		for _, m := range matches {
+			if filepath.Base(m) != "index.md" { // the export's own index
+				files = append(files, m)
+			}
+		}
+	}
+	failed := 0
+	for _, f := range files {
+		src, err := readLimited(f, postmortem.MaxImportSize)
+		if err == nil {
+			var rep *store.ImportReport
+			if rep, err = postmortem.Import(ctx, st, src); err == nil {
+				fmt.Fprintf(stdout, "%s: incident %d%s\n", f, rep.IncidentID, map[bool]string{true: " (new)", false: ""}[rep.Created])
+				for _, c := range rep.Changes {
+					fmt.Fprintf(stdout, "  changed: %s\n", c)
+				}
+				for _, n := range rep.Notes {
+					fmt.Fprintf(stdout, "  note: %s\n", n)
+				}
+				continue
+			}
+		}
+		failed++
+		fmt.Fprintf(stdout, "%s: not imported: %v\n", f, err)
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files not imported", failed, len(files))
+	}
+	return nil
+}
+
+// readLimited reads a file, refusing one over limit bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("larger than the import limit of %d bytes", limit)
+	}
+	return b, nil
+}
+
+func (a *cmdFlags) addUser(ctx context.Context, st *store.Store, stdin io.Reader, stdout io.Writer) error {
 	if !a.passwordStdin {
 		return errors.New("--password-stdin is required: a password never goes on the command line, where shell history and ps keep it")
 	}
@@ -176,7 +278,7 @@ func (a *accountFlags) addUser(ctx context.Context, st *store.Store, stdin io.Re
 	return nil
 }
 
-func (a *accountFlags) createToken(ctx context.Context, st *store.Store, stdout io.Writer) error {
+func (a *cmdFlags) createToken(ctx context.Context, st *store.Store, stdout io.Writer) error {
 	email, err := model.NormalizeEmail(a.email)
 	if err != nil {
 		return fmt.Errorf("--email %w", err)
@@ -211,6 +313,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	opts := web.Options{
 		SecureCookies: cfg.SecureCookies, SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
 		AuthProxyHeader: cfg.AuthProxyHeader, TrustedProxies: cfg.TrustedProxies, Hasher: auth.DefaultHasher,
+		PostmortemDue: cfg.PostmortemDue, BaseURL: cfg.BaseURL,
 	}
 	users, err := st.UserCount(ctx)
 	if err != nil {

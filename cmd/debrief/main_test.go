@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -48,6 +49,9 @@ func TestMigrateAndDemo(t *testing.T) {
 	actions, err := st.IncidentActions(ctx, incs[0].ID)
 	require.NoError(t, err)
 	assert.Len(t, actions, 4)
+	pm, err := st.Postmortem(ctx, incs[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, model.PostmortemInReview, pm.Status, "the sample postmortem waits for review, ready to publish")
 
 	err = run(context.Background(), []string{"demo", "--db", db}, noEnv, nil, io.Discard, io.Discard)
 	require.Error(t, err)
@@ -202,4 +206,58 @@ func TestServeLogsSetupLinkOnlyWithoutAccounts(t *testing.T) {
 	cancel()
 	require.NoError(t, <-done)
 	assert.NotContains(t, logs.String(), "/setup/")
+}
+
+func TestExportWritesPublishedPostmortems(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "debrief.db")
+	dir := filepath.Join(t.TempDir(), "wiki")
+	ctx := context.Background()
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	_, err = st.Migrate(ctx)
+	require.NoError(t, err)
+	inc := &model.Incident{Title: "Pool exhausted", Severity: "SEV2"}
+	require.NoError(t, st.CreateIncident(ctx, inc, ""))
+	_, err = st.Publish(ctx, inc.ID, 1, func(*store.Document, int, time.Time) (string, []byte, error) {
+		return "# Pool exhausted\n", []byte("{}"), nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+
+	err = run(ctx, []string{"export", "--db", db}, noEnv, nil, io.Discard, io.Discard)
+	require.ErrorContains(t, err, "--dir is required")
+
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"export", "--db", db, "--dir", dir}, noEnv, nil, &out, io.Discard))
+	assert.Contains(t, out.String(), "wrote 1 postmortems and index.md")
+	name := inc.CreatedAt.UTC().Format("2006-01-02") + "-pool-exhausted.md"
+	got, err := os.ReadFile(filepath.Join(dir, name))
+	require.NoError(t, err)
+	assert.Equal(t, "# Pool exhausted\n", string(got))
+	index, err := os.ReadFile(filepath.Join(dir, "index.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(index), "[Pool exhausted]("+name+")")
+}
+
+func TestImportFilesAndFolders(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "debrief.db")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "2026-11-18-cache.md")
+	require.NoError(t, os.WriteFile(good, []byte("# Cache stampede\n\n## Summary\n\nThe cache expired at once.\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.md"), []byte("# Postmortems\n"), 0o644))
+	ctx := context.Background()
+
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"import", "--db", db, dir}, noEnv, nil, &out, io.Discard))
+	assert.Contains(t, out.String(), good+": incident 1 (new)")
+	assert.NotContains(t, out.String(), "index.md", "the export's index is not a postmortem")
+
+	bad := filepath.Join(dir, "bad.md")
+	require.NoError(t, os.WriteFile(bad, []byte("---\ndebrief_id: [\n---\n"), 0o644))
+	out.Reset()
+	err := run(ctx, []string{"import", "--db", db, bad}, noEnv, nil, &out, io.Discard)
+	require.ErrorContains(t, err, "1 of 1 files not imported")
+	assert.Contains(t, out.String(), "bad.md: not imported")
+
+	require.ErrorContains(t, run(ctx, []string{"import", "--db", db}, noEnv, nil, io.Discard, io.Discard), "name the Markdown files")
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,9 @@ type Config struct {
 	SessionLifetime time.Duration  // sign out this long after signing in, whatever happens
 	AuthProxyHeader string         // e.g. X-Forwarded-Email; empty: proxy sign-in off
 	TrustedProxies  []netip.Prefix // addresses whose AuthProxyHeader is believed
+
+	PostmortemDue time.Duration // a postmortem is due this long after the incident is resolved
+	BaseURL       string        // the address people reach Debrief at, for links in exports
 }
 
 // Defaults are used when neither a flag nor an environment variable is set.
@@ -33,6 +37,7 @@ var Defaults = Config{
 	LogFormat:       "text",
 	SessionIdle:     12 * time.Hour,
 	SessionLifetime: 7 * 24 * time.Hour,
+	PostmortemDue:   48 * time.Hour,
 }
 
 // Load parses args (flags after the subcommand) over the environment over
@@ -78,6 +83,8 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	duration(&cfg.SessionIdle, "session-idle", "DEBRIEF_SESSION_IDLE", "sign out after this long without activity")
 	duration(&cfg.SessionLifetime, "session-lifetime", "DEBRIEF_SESSION_LIFETIME", "sign out this long after signing in")
 	str(&cfg.AuthProxyHeader, "auth-proxy-header", "DEBRIEF_AUTH_PROXY_HEADER", "header carrying the signed-in email from a trusted proxy, e.g. X-Forwarded-Email")
+	duration(&cfg.PostmortemDue, "postmortem-due", "DEBRIEF_POSTMORTEM_DUE", "a postmortem is due this long after its incident is resolved")
+	str(&cfg.BaseURL, "base-url", "DEBRIEF_BASE_URL", "the address people reach Debrief at, e.g. https://debrief.example.com (links in exports)")
 	str(&proxies, "trusted-proxies", "DEBRIEF_TRUSTED_PROXIES", "comma-separated CIDRs whose proxy header is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
 	for _, register := range extra {
 		register(fs)
@@ -93,6 +100,7 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	if perr != nil {
 		return cfg, nil, perr
 	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	return cfg, fs.Args(), cfg.Validate()
 }
 
@@ -132,6 +140,14 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q must be text or json", c.LogFormat))
+	}
+	if c.PostmortemDue < time.Hour {
+		errs = append(errs, errors.New("postmortem-due must be at least 1h"))
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			errs = append(errs, fmt.Errorf("base-url must be an http(s) address without a path, e.g. https://debrief.example.com (got %q)", c.BaseURL))
+		}
 	}
 	if c.SessionIdle < time.Minute || c.SessionLifetime < time.Minute {
 		errs = append(errs, errors.New("session-idle and session-lifetime must be at least 1m"))

@@ -63,3 +63,19 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		assert.Error(t, err, "%v", e)
 	}
 }
+
+func TestPostmortemSettings(t *testing.T) {
+	cfg, _, err := Load("serve", []string{"--postmortem-due", "72h", "--base-url", "https://debrief.example.com/"}, func(string) string { return "" }, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 72*time.Hour, cfg.PostmortemDue)
+	assert.Equal(t, "https://debrief.example.com", cfg.BaseURL)
+
+	for _, args := range [][]string{
+		{"--postmortem-due", "10m"},
+		{"--base-url", "ftp://x"},
+		{"--base-url", "https://x.example/debrief"},
+	} {
+		_, _, err := Load("serve", args, func(string) string { return "" }, io.Discard)
+		assert.Error(t, err, "%v", args)
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/debrief-dev/debrief/internal/lint"
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/postmortem"
 	"github.com/debrief-dev/debrief/internal/store"
 )
 
@@ -89,7 +91,48 @@ func loadResolved(ctx context.Context, st *store.Store, now time.Time) error {
 	if err := playResolved(ctx, st, inc, start); err != nil {
 		return err
 	}
-	return analyse(ctx, st.At(start.Add(28*time.Hour)), inc.ID)
+	if err := analyse(ctx, st.At(start.Add(28*time.Hour)), inc.ID); err != nil {
+		return err
+	}
+	return writePostmortem(ctx, st.At(start.Add(40*time.Hour)), inc.ID)
+}
+
+// writePostmortem writes the resolved sample's postmortem and submits it
+// for review.
+func writePostmortem(ctx context.Context, st *store.Store, incidentID int64) error {
+	sections := map[model.SectionKey]string{
+		"trigger":    "A configuration change lowered `db.pool.max` for payments-api from 50 to 5 in eu-west-1.",
+		"resolution": "The configuration change was reverted at 23:53 UTC; connection waits stopped within a minute and the error rate fell below 0.1%.",
+		"detection":  "The checkout 5xx alert fired 7 minutes after the change. Nothing showed pool saturation directly.",
+		"went_well":  "- The revert was tested and quick.\n- Status page updates went out within 10 minutes.",
+		"went_wrong": "- Nothing in the config pipeline compares pool limits with the fleet size.\n- Finding the change took 29 minutes.",
+		"got_lucky":  "The change reached only one region before the alert fired.",
+		"lessons":    "Values reviewed against staging need a separate check against production's scale.",
+	}
+	edit := store.PostmortemEdit{Sections: map[model.SectionKey]store.SectionEdit{},
+		People: &model.PostmortemPeople{Facilitator: "Dana Lee", Authors: []string{"Lena Ortiz"}, Reviewers: []string{"Tom Becker"}}}
+	for k, body := range sections {
+		edit.Sections[k] = store.SectionEdit{Body: body}
+	}
+	pm, err := st.SavePostmortem(ctx, incidentID, edit)
+	if err != nil {
+		return err
+	}
+	// Left in review, ready to publish: the newcomer presses Publish. The
+	// gate is checked here so that the sample always can be published.
+	checker, err := lint.New(nil)
+	if err != nil {
+		return err
+	}
+	doc, err := st.Document(ctx, incidentID)
+	if err != nil {
+		return err
+	}
+	if reasons := postmortem.Gate(doc, postmortem.Findings(doc, checker)); len(reasons) > 0 {
+		return &model.GateError{Message: "the demo postmortem does not pass the publish gate", Reasons: reasons}
+	}
+	_, err = st.SetPostmortemStatus(ctx, incidentID, model.PostmortemInReview, pm.Version)
+	return err
 }
 
 func playResolved(ctx context.Context, st *store.Store, inc *model.Incident, start time.Time) error {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/debrief-dev/debrief/internal/lint"
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/postmortem"
 )
 
 // The API shapes of the analysis: factors, whys trees and action items.
@@ -114,14 +115,7 @@ func rolePeople(inc *model.Incident) []string {
 	if inc == nil {
 		return nil
 	}
-	r := inc.Roles
-	people := make([]string, 0, 3+len(r.Responders))
-	for _, n := range append([]string{r.Commander, r.CommsLead, r.Scribe}, r.Responders...) {
-		if n != "" {
-			people = append(people, n)
-		}
-	}
-	return people
+	return postmortem.People(inc)
 }
 
 func (s *Server) factorToJSON(f *model.Factor, people []string) factorJSON {

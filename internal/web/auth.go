@@ -30,6 +30,12 @@ type Options struct {
 	// SetupToken, while no account exists, makes /setup/<token> create the
 	// first admin. It stops working once any account exists.
 	SetupToken string
+	// PostmortemDue is how long after resolution a postmortem is due
+	// (model.DefaultPostmortemDue when zero).
+	PostmortemDue time.Duration
+	// BaseURL is where people reach Debrief, for links in exports; when
+	// empty, links are made from the request's host.
+	BaseURL string
 }
 
 // Session keys.

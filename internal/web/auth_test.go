@@ -79,6 +79,16 @@ func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	require.NoError(a.t, a.store.CreateWhy(ctx, why, nil))
 	act := &model.ActionItem{IncidentID: inc.ID, Title: "Matrix action", Owner: "Matrix User", Due: model.DateOf(a.store.Now()).AddDays(7), Type: model.ActionPrevent}
 	require.NoError(a.t, a.store.CreateAction(ctx, act))
+	// A published revision 1 and a new draft, so every postmortem route has
+	// something to act on.
+	_, err = a.store.Publish(ctx, inc.ID, 1, func(*store.Document, int, time.Time) (string, []byte, error) {
+		return "# Matrix incident\n", []byte("{}"), nil
+	})
+	require.NoError(a.t, err)
+	pm, err := a.store.Postmortem(ctx, inc.ID)
+	require.NoError(a.t, err)
+	_, err = a.store.SetPostmortemStatus(ctx, inc.ID, model.PostmortemDraft, pm.Version)
+	require.NoError(a.t, err)
 	return authFixture{incident: inc.ID, entry: e.ID, token: tok.ID, user: u.ID, severity: sev.Name,
 		factor: fac.ID, why: why.ID, action: act.ID, category: cat.Name}
 }
@@ -97,6 +107,10 @@ func fillPath(t *testing.T, path string, f authFixture) string {
 			segs[i] = strconv.FormatInt(f.token, 10)
 		case ":userID":
 			segs[i] = strconv.FormatInt(f.user, 10)
+		case ":n":
+			segs[i] = "1"
+		case ":key":
+			segs[i] = "summary"
 		case ":factorID":
 			segs[i] = strconv.FormatInt(f.factor, 10)
 		case ":whyID":
@@ -180,13 +194,34 @@ var routeBodies = map[string]func(f authFixture) string{
 	"POST /api/v1/incidents/:id/actions": func(authFixture) string {
 		return `{"title":"Matrix action 2","owner":"Matrix User","due_date":"2030-01-01","type":"detect"}`
 	},
-	"PATCH /api/v1/incidents/:id/actions/:actionID":  func(authFixture) string { return `{"version":1,"status":"in_progress"}` },
-	"DELETE /api/v1/incidents/:id/actions/:actionID": func(authFixture) string { return "" },
+	"PATCH /api/v1/incidents/:id/actions/:actionID":          func(authFixture) string { return `{"version":1,"status":"in_progress"}` },
+	"DELETE /api/v1/incidents/:id/actions/:actionID":         func(authFixture) string { return "" },
+	"POST /incidents/:id/postmortem/sections/:key":           func(authFixture) string { return "version=0&body=Matrix+summary" },
+	"POST /incidents/:id/postmortem/people":                  func(authFixture) string { return "version=3&facilitator=Dana" },
+	"POST /incidents/:id/postmortem/status":                  func(authFixture) string { return "version=3&status=in_review" },
+	"POST /incidents/:id/postmortem/publish":                 func(authFixture) string { return "version=3" },
+	"POST /incidents/:id/postmortem/acknowledge":             func(authFixture) string { return "fingerprint=x&reason=kept" },
+	"POST /api/v1/import":                                    func(authFixture) string { return `{"markdown":"# Imported incident\n\n## Summary\n\nA summary.\n"}` },
+	"PUT /api/v1/incidents/:id/postmortem":                   func(authFixture) string { return `{"sections":{"impact":{"body":"Some","version":0}}}` },
+	"POST /api/v1/incidents/:id/postmortem/submit":           func(authFixture) string { return `{"version":3}` },
+	"POST /api/v1/incidents/:id/postmortem/draft":            func(authFixture) string { return `{"version":3}` },
+	"POST /api/v1/incidents/:id/postmortem/publish":          func(authFixture) string { return `{"version":3}` },
+	"POST /api/v1/incidents/:id/postmortem/acknowledgements": func(authFixture) string { return `{"fingerprint":"x","reason":"kept"}` },
 }
 
 // allowedStatus is what an allowed request answers when it is not a 2xx
 // or 3xx: no setup link is configured in the matrix.
-var allowedStatus = map[string]int{"GET /setup/:token": http.StatusNotFound}
+var allowedStatus = map[string]int{
+	"GET /setup/:token": http.StatusNotFound,
+	// A form without a file: the page says to choose one.
+	"POST /import": http.StatusUnprocessableEntity,
+	// The fixture's postmortem has no finding to acknowledge.
+	"POST /incidents/:id/postmortem/acknowledge":             http.StatusUnprocessableEntity,
+	"POST /api/v1/incidents/:id/postmortem/acknowledgements": http.StatusUnprocessableEntity,
+	// The fixture's incident is open, so the publish gate refuses it.
+	"POST /incidents/:id/postmortem/publish":        http.StatusUnprocessableEntity,
+	"POST /api/v1/incidents/:id/postmortem/publish": http.StatusUnprocessableEntity,
+}
 
 // routeRequest builds the request of route r for fixture f: a body where
 // the route takes one, as JSON on the API and as a form elsewhere.

@@ -9,13 +9,15 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // errorJSON is the one error shape of the JSON API.
 type errorJSON struct {
-	Error   string            `json:"error"`
-	Fields  map[string]string `json:"fields,omitempty"`
-	Current any               `json:"current,omitempty"`
+	Error   string             `json:"error"`
+	Fields  map[string]string  `json:"fields,omitempty"`
+	Current any                `json:"current,omitempty"`
+	Reasons []model.GateReason `json:"reasons,omitempty"`
 }
 
 type errorPage struct {
@@ -68,8 +70,11 @@ func (s *Server) classify(err error, c echo.Context) (int, errorJSON) {
 		he *echo.HTTPError
 		mb *http.MaxBytesError
 		ea errAuth
+		ge *model.GateError
 	)
 	switch {
+	case errors.As(err, &ge):
+		return http.StatusUnprocessableEntity, errorJSON{Error: ge.Message, Reasons: ge.Reasons}
 	case errors.As(err, &ea):
 		return http.StatusUnauthorized, errorJSON{Error: ea.msg}
 	case errors.As(err, &ve):
@@ -122,6 +127,10 @@ func (s *Server) toJSON(c echo.Context, v any) any {
 		return s.whyToJSON(r, people)
 	case *model.ActionItem:
 		return s.actionToJSON(r, people, s.now())
+	case *model.Postmortem:
+		return postmortemToJSON(r, s.postmortemDue(r))
+	case *store.PostmortemConflict:
+		return postmortemConflictJSON(r)
 	}
 	return nil
 }

@@ -138,6 +138,7 @@ type incidentListPage struct {
 	Pages      int
 	PrevURL    string
 	NextURL    string
+	Postmortem map[int64]pmBadge
 }
 
 const listPageSize = 50
@@ -196,6 +197,9 @@ func (s *Server) incidentList(c echo.Context) error {
 	data := incidentListPage{
 		Incidents: incs, Total: total, Filter: f, Severities: sevs, Services: services,
 		Page: page, Pages: int((total + listPageSize - 1) / listPageSize),
+	}
+	if data.Postmortem, err = s.pmBadges(c, incs); err != nil {
+		return err
 	}
 	pageURL := func(n int) string {
 		q := url.Values{}

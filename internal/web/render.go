@@ -117,6 +117,7 @@ func (s *Server) funcs() template.FuncMap {
 		"statuses":      func() []model.Status { return model.Statuses },
 		"kinds":         func() []model.EntryKind { return model.EntryKinds },
 		"milestones":    func() []model.Milestone { return model.Milestones },
+		"sections":      func() []model.Section { return model.Sections },
 		"milestoneTime": func(inc *model.Incident, m model.Milestone) *time.Time { return inc.MilestoneTime(m) },
 		"findings":      s.findings,
 		"truncate":      func(s string, n int) string { return truncateText(s, n) },

@@ -35,6 +35,10 @@ func (s *Server) routes() {
 	viewer.GET("/incidents", s.incidentList)
 	viewer.GET("/incidents/:id", s.incidentShow)
 	viewer.GET("/incidents/:id/history", s.incidentHistory)
+	viewer.GET("/incidents/:id/postmortem", s.postmortemShow)
+	viewer.GET("/incidents/:id/postmortem.md", s.postmortemMarkdown)
+	viewer.GET("/incidents/:id/postmortem/revisions", s.postmortemRevisions)
+	viewer.GET("/export.zip", s.exportZip)
 	viewer.GET("/incidents/:id/whys/:whyID/diagram.svg", s.whyDiagram)
 	viewer.GET("/actions", s.actionList)
 	viewer.GET("/time-preview", s.timePreview)
@@ -68,6 +72,14 @@ func (s *Server) routes() {
 	editor.GET("/incidents/:id/actions/:actionID/edit", s.actionEdit)
 	editor.POST("/incidents/:id/actions/:actionID/edit", s.actionUpdate)
 	editor.POST("/incidents/:id/actions/:actionID/delete", s.actionDelete)
+	editor.GET("/import", s.importForm)
+	editor.POST("/import", s.importUpload)
+	editor.GET("/incidents/:id/postmortem/edit", s.postmortemEdit)
+	editor.POST("/incidents/:id/postmortem/sections/:key", s.postmortemSection)
+	editor.POST("/incidents/:id/postmortem/people", s.postmortemPeople)
+	editor.POST("/incidents/:id/postmortem/status", s.postmortemStatus)
+	editor.POST("/incidents/:id/postmortem/publish", s.postmortemPublish)
+	editor.POST("/incidents/:id/postmortem/acknowledge", s.postmortemAcknowledge)
 
 	admin := group{s: s, role: model.RoleAdmin}
 	admin.GET("/admin/users", s.userList)
@@ -101,6 +113,9 @@ func (s *Server) routes() {
 	apiViewer.GET("/api/v1/incidents/:id/actions", s.apiIncidentActions)
 	apiViewer.GET("/api/v1/incidents/:id/actions/:actionID", s.apiActionShow)
 	apiViewer.GET("/api/v1/actions", s.apiActionList)
+	apiViewer.GET("/api/v1/incidents/:id/postmortem", s.apiPostmortemShow)
+	apiViewer.GET("/api/v1/incidents/:id/postmortem/revisions", s.apiRevisionList)
+	apiViewer.GET("/api/v1/incidents/:id/postmortem/revisions/:n", s.apiRevisionShow)
 
 	apiEditor := group{s: s, role: model.RoleEditor}
 	apiEditor.POST("/api/v1/incidents", s.apiIncidentCreate)
@@ -118,6 +133,12 @@ func (s *Server) routes() {
 	apiEditor.POST("/api/v1/incidents/:id/actions", s.apiActionCreate)
 	apiEditor.PATCH("/api/v1/incidents/:id/actions/:actionID", s.apiActionUpdate)
 	apiEditor.DELETE("/api/v1/incidents/:id/actions/:actionID", s.apiActionDelete)
+	apiEditor.POST("/api/v1/import", s.apiImport)
+	apiEditor.PUT("/api/v1/incidents/:id/postmortem", s.apiPostmortemSave)
+	apiEditor.POST("/api/v1/incidents/:id/postmortem/submit", s.apiPostmortemSubmit)
+	apiEditor.POST("/api/v1/incidents/:id/postmortem/draft", s.apiPostmortemDraft)
+	apiEditor.POST("/api/v1/incidents/:id/postmortem/publish", s.apiPostmortemPublish)
+	apiEditor.POST("/api/v1/incidents/:id/postmortem/acknowledgements", s.apiPostmortemAcknowledge)
 
 	// Unknown API paths answer JSON 404 (after authentication, so the
 	// API's shape is not revealed to anonymous callers).

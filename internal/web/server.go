@@ -119,3 +119,4 @@ func (g group) GET(path string, h echo.HandlerFunc)    { g.add(http.MethodGet, p
 func (g group) POST(path string, h echo.HandlerFunc)   { g.add(http.MethodPost, path, h) }
 func (g group) PATCH(path string, h echo.HandlerFunc)  { g.add(http.MethodPatch, path, h) }
 func (g group) DELETE(path string, h echo.HandlerFunc) { g.add(http.MethodDelete, path, h) }
+func (g group) PUT(path string, h echo.HandlerFunc)    { g.add(http.MethodPut, path, h) }

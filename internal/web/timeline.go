@@ -92,6 +92,7 @@ type incidentPage struct {
 	Focus       bool
 	People      []string
 	Analysis    *analysisPage
+	Postmortem  pmBadge
 }
 
 func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, error) {
@@ -123,6 +124,11 @@ func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, erro
 	if p.Analysis, err = s.loadAnalysis(ctx, inc); err != nil {
 		return nil, err
 	}
+	badges, err := s.pmBadges(c, []model.Incident{*inc})
+	if err != nil {
+		return nil, err
+	}
+	p.Postmortem = badges[inc.ID]
 	for _, st := range model.Statuses {
 		if st != inc.Status && model.CanTransition(inc.Status, st) {
 			p.Transitions = append(p.Transitions, st)
