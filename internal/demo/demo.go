@@ -120,7 +120,7 @@ func writePostmortem(ctx context.Context, st *store.Store, incidentID int64) err
 	}
 	// Left in review, ready to publish: the newcomer presses Publish. The
 	// gate is checked here so that the sample always can be published.
-	checker, err := lint.New(nil)
+	checker, err := lint.Default()
 	if err != nil {
 		return err
 	}

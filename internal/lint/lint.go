@@ -7,7 +7,8 @@
 // firing on ordinary technical prose ("timeout error", "error budget",
 // "a fault-tolerant design", "the job failed to start").
 //
-// The package is pure: no I/O, no globals besides DefaultRules, and a Checker
+// The package is pure: no I/O, no globals besides DefaultRules and the shared
+// Default checker compiled from them, and a Checker
 // is safe for concurrent use.
 package lint
 
@@ -17,6 +18,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -77,6 +79,10 @@ const (
 	wrapPrefix = `(?i)(`
 	wrapSuffix = `)(?:$|[^\pL\pN\pM_\-]|-(?:$|[^\pL\pN\pM_]))`
 )
+
+// Default returns the Checker of DefaultRules, compiled once per process
+// (a Checker never changes after New, so one is shared safely).
+var Default = sync.OnceValues(func() (*Checker, error) { return New(nil) })
 
 // New compiles rules (nil → DefaultRules). An invalid pattern is an error naming the rule.
 func New(rules []Rule) (*Checker, error) {

@@ -557,3 +557,12 @@ func TestLargeInputs(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultIsSharedAndWorks(t *testing.T) {
+	a, err := Default()
+	require.NoError(t, err)
+	b, err := Default()
+	require.NoError(t, err)
+	assert.Same(t, a, b, "compiled once per process")
+	assert.NotEmpty(t, a.Check("It was human error.", nil))
+}

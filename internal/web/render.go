@@ -31,10 +31,19 @@ func newRenderer(funcs template.FuncMap) (*renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Layouts and partials are parsed once; each page set is a clone of
+	// them with the page's own templates added.
+	base, err := template.New("base-set").Funcs(funcs).ParseFS(templates.FS, "layouts/*.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layouts and partials: %w", err)
+	}
 	r := &renderer{sets: map[string]*template.Template{}}
 	for _, p := range pages {
 		name := strings.TrimSuffix(path.Base(p), ".html")
-		t, err := template.New(name).Funcs(funcs).ParseFS(templates.FS, "layouts/*.html", "partials/*.html", p)
+		t, err := base.Clone()
+		if err == nil {
+			t, err = t.ParseFS(templates.FS, p)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("parse page %s: %w", name, err)
 		}

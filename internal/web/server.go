@@ -59,7 +59,7 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.pages = r
-	if s.lint, err = lint.New(nil); err != nil {
+	if s.lint, err = lint.Default(); err != nil {
 		return nil, err
 	}
 	if s.sessions, err = s.newSessions(); err != nil {
