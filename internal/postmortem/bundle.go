@@ -31,8 +31,12 @@ func Bundle(pubs []store.Published) []File {
 	rows := make([]row, 0, len(pubs))
 	for _, p := range pubs {
 		name := FileName(&p.Incident)
-		if used[name] {
-			name = strings.TrimSuffix(name, ".md") + fmt.Sprintf("-%d.md", p.Incident.ID)
+		for n := 0; used[name]; n++ {
+			suffix := fmt.Sprintf("-%d", p.Incident.ID)
+			if n > 0 {
+				suffix += fmt.Sprintf("-%d", n)
+			}
+			name = strings.TrimSuffix(FileName(&p.Incident), ".md") + suffix + ".md"
 		}
 		used[name] = true
 		files = append(files, File{Name: name, Body: []byte(p.Revision.Markdown)})

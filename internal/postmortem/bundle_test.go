@@ -64,3 +64,17 @@ func TestBundleEmptyAndSlugs(t *testing.T) {
 	assert.Equal(t, "db-pool-50-5", Slug("  DB pool: 50 → 5!  "))
 	assert.LessOrEqual(t, len(Slug(string(bytes.Repeat([]byte("word "), 50)))), 60)
 }
+
+func TestBundleNamesNeverCollide(t *testing.T) {
+	files := Bundle([]store.Published{
+		published(3, "Foo", "2026-01-01", "# 3\n"),
+		published(5, "Foo 7", "2026-01-01", "# 5\n"),
+		published(7, "Foo", "2026-01-01", "# 7\n"),
+	})
+	seen := map[string]bool{}
+	for _, f := range files {
+		assert.False(t, seen[f.Name], "duplicate %s", f.Name)
+		seen[f.Name] = true
+	}
+	assert.Len(t, files, 4)
+}

@@ -44,15 +44,24 @@ func ToImport(p *Parsed) *store.Import {
 			})
 		}
 		if p.FactorsText != "" && len(p.Factors) == 0 {
-			imp.Factors = append(imp.Factors, store.ImportFactor{Title: "Root causes (imported)", Description: p.FactorsText, Category: "other"})
+			imp.Factors = append(imp.Factors, store.ImportFactor{Title: "Root causes (imported)", Description: p.FactorsText})
 		}
 	}
+	// A file without debrief_id makes a new incident: ids it carries (an
+	// export whose debrief_id was removed) name nothing of that incident.
+	newIncident := p.DebriefID == 0
+	id := func(id int64) int64 {
+		if newIncident {
+			return 0
+		}
+		return id
+	}
 	for _, f := range p.Factors {
-		imp.Factors = append(imp.Factors, store.ImportFactor{ID: f.ID, Title: f.Title, Description: f.Description, Category: f.Category, IsTrigger: f.IsTrigger})
+		imp.Factors = append(imp.Factors, store.ImportFactor{ID: id(f.ID), Title: f.Title, Description: f.Description, Category: f.Category, IsTrigger: f.IsTrigger})
 	}
 	for _, a := range p.Actions {
 		imp.Actions = append(imp.Actions, model.ActionItem{
-			ID: a.ID, Title: a.Title, Description: a.Description, Owner: a.Owner, Due: a.Due, Type: a.Type,
+			ID: id(a.ID), Title: a.Title, Description: a.Description, Owner: a.Owner, Due: a.Due, Type: a.Type,
 			Priority: a.Priority, Status: a.Status, ClosureNote: a.ClosureNote, EvidenceURL: a.EvidenceURL,
 			Rationale: a.Rationale, TrackerURL: a.TrackerURL,
 		})

@@ -324,6 +324,15 @@ func (s *Store) DeleteAction(ctx context.Context, incidentID, actionID int64, ve
 func checkLinks(tx *gorm.DB, incidentID int64, factors, whys []int64) ([]int64, []int64, error) {
 	factors, whys = sortedIDs(factors), sortedIDs(whys)
 	v := model.NewValidationError()
+	if len(factors) > model.MaxFactorsPerIncident {
+		v.Add("factor_ids", fmt.Sprintf("at most %d factors (an incident has no more)", model.MaxFactorsPerIncident))
+	}
+	if len(whys) > model.MaxWhyNodes {
+		v.Add("why_ids", fmt.Sprintf("at most %d why nodes (an incident has no more)", model.MaxWhyNodes))
+	}
+	if err := v.Err(); err != nil {
+		return nil, nil, err
+	}
 	check := func(field, table, what string, ids []int64) error {
 		if len(ids) == 0 {
 			return nil

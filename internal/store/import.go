@@ -146,7 +146,11 @@ func (s *Store) importInto(ctx context.Context, tx *gorm.DB, imp *Import, rep *I
 // importParts applies sections, people, factors and action items.
 func (s *Store) importParts(ctx context.Context, tx *gorm.DB, id int64, imp *Import, rep *ImportReport, fresh bool) error {
 	now := s.now()
-	inc, pm, err := s.ensurePostmortem(tx, id)
+	inc, err := loadIncident(tx, id)
+	if err != nil {
+		return err
+	}
+	pm, err := loadPostmortem(tx, inc) // stored only if the import writes to it
 	if err != nil {
 		return err
 	}
@@ -164,9 +168,10 @@ func (s *Store) importParts(ctx context.Context, tx *gorm.DB, id int64, imp *Imp
 	}
 	slices.Sort(keys)
 	type sectionWrite struct {
-		key  model.SectionKey
-		body string
-		cur  model.PostmortemSection
+		key    model.SectionKey
+		body   string
+		cur    model.PostmortemSection
+		exists bool
 	}
 	var sections []sectionWrite
 	for _, key := range keys {
@@ -180,7 +185,7 @@ func (s *Store) importParts(ctx context.Context, tx *gorm.DB, id int64, imp *Imp
 			conflicts = append(conflicts, fmt.Sprintf("section %s (exported at version %d, now at %d)", key, n, cur.Version))
 			continue
 		}
-		sections = append(sections, sectionWrite{key, body, cur})
+		sections = append(sections, sectionWrite{key, body, cur, exists})
 	}
 
 	// Factors.
@@ -196,10 +201,14 @@ func (s *Store) importParts(ctx context.Context, tx *gorm.DB, id int64, imp *Imp
 		if f.ID == 0 {
 			nf := &model.Factor{IncidentID: id, Title: f.Title, Description: f.Description, Category: f.Category, IsTrigger: f.IsTrigger}
 			if nf.Category == "" || checkCategory(tx, nf.Category) != nil {
-				if nf.Category != "" {
-					rep.Notes = append(rep.Notes, fmt.Sprintf("factor %q: category %q is unknown; used other", nf.Title, nf.Category))
+				fb, err := fallbackCategory(tx)
+				if err != nil {
+					return err
 				}
-				nf.Category = "other"
+				if nf.Category != "" {
+					rep.Notes = append(rep.Notes, fmt.Sprintf("factor %q: category %q is unknown; used %s", nf.Title, nf.Category, fb))
+				}
+				nf.Category = fb
 			}
 			if nf.IsTrigger && checkOneTrigger(tx, id, 0) != nil {
 				nf.IsTrigger = false
@@ -252,6 +261,15 @@ func (s *Store) importParts(ctx context.Context, tx *gorm.DB, id int64, imp *Imp
 	for i := range actions {
 		byAction[actions[i].ID] = &actions[i]
 	}
+	added := 0
+	for _, a := range imp.Actions {
+		if a.ID == 0 {
+			added++
+		}
+	}
+	if len(actions)+added > model.MaxActionsPerIncident {
+		return model.FieldError("actions", fmt.Sprintf("an incident can have at most %d action items; the file would make it %d", model.MaxActionsPerIncident, len(actions)+added))
+	}
 	for _, a := range imp.Actions {
 		if a.ID == 0 {
 			na := a
@@ -281,11 +299,7 @@ func (s *Store) importParts(ctx context.Context, tx *gorm.DB, id int64, imp *Imp
 			continue
 		}
 		next := *cur
-		p := model.ActionPatch{
-			Title: &a.Title, Description: &a.Description, Owner: &a.Owner, Due: &a.Due, Type: &a.Type,
-			Priority: &a.Priority, Status: &a.Status, ClosureNote: &a.ClosureNote, EvidenceURL: &a.EvidenceURL,
-			Rationale: &a.Rationale, TrackerURL: &a.TrackerURL,
-		}
+		p := importPatch(a)
 		changed, err := next.Apply(p, now)
 		if err != nil {
 			if ve, ok := err.(*model.ValidationError); ok {
@@ -328,9 +342,25 @@ func (s *Store) importParts(ctx context.Context, tx *gorm.DB, id int64, imp *Imp
 	}
 
 	// Sections and people last: they need the postmortem to be a draft.
-	peopleChanged := imp.People != nil && (imp.People.Facilitator != pm.Facilitator ||
-		!slices.Equal(imp.People.Authors, pm.Authors) || !slices.Equal(imp.People.Reviewers, pm.Reviewers))
+	peopleChanged := false
+	if imp.People != nil {
+		if err := imp.People.Normalize(); err != nil {
+			return err
+		}
+		peopleChanged = imp.People.Facilitator != pm.Facilitator ||
+			!slices.Equal(imp.People.Authors, pm.Authors) || !slices.Equal(imp.People.Reviewers, pm.Reviewers)
+		if n, ok := version("postmortem"); peopleChanged && ok && !fresh && !sameVersion(n, pm.Version) {
+			return &model.ConflictError{
+				Message: fmt.Sprintf("the facilitator, authors or reviewers changed in Debrief since the file was exported (exported at version %d, now at %d). Export again, re-apply your edits, and import that file", n, pm.Version),
+				Current: &ImportConflict{Parts: []string{"people"}},
+			}
+		}
+	}
 	if len(sections) > 0 || peopleChanged {
+		_, stored, err := s.ensurePostmortem(tx, id)
+		if err != nil {
+			return err
+		}
 		if pm.Status == model.PostmortemPublished {
 			if err := tx.Exec("UPDATE postmortems SET status = ? WHERE incident_id = ?", model.PostmortemDraft, id).Error; err != nil {
 				return err
@@ -339,9 +369,12 @@ func (s *Store) importParts(ctx context.Context, tx *gorm.DB, id int64, imp *Imp
 		}
 		by := model.ActorFrom(ctx).Label
 		for _, sw := range sections {
+			// The rows as stored now (a first write stores the text copied
+			// from the incident at version 0).
+			sw.cur, sw.exists = stored.Sections[sw.key]
 			next := model.PostmortemSection{IncidentID: id, Key: sw.key, Body: sw.body, Version: sw.cur.Version + 1, UpdatedAt: now, UpdatedBy: by}
-			if sw.cur.Version > 0 {
-				err = tx.Model(&model.PostmortemSection{}).Where("incident_id = ? AND key = ?", id, sw.key).
+			if sw.exists {
+				err = tx.Model(&model.PostmortemSection{}).Where("incident_id = ? AND key = ? AND version = ?", id, sw.key, sw.cur.Version).
 					Updates(map[string]any{"body": sw.body, "version": next.Version, "updated_at": now, "updated_by": by}).Error
 			} else {
 				err = tx.Create(&next).Error
@@ -352,9 +385,6 @@ func (s *Store) importParts(ctx context.Context, tx *gorm.DB, id int64, imp *Imp
 			rep.Changes = append(rep.Changes, "updated section "+string(sw.key))
 		}
 		if peopleChanged {
-			if err := imp.People.Normalize(); err != nil {
-				return err
-			}
 			if err := writePeople(tx, id, imp.People); err != nil {
 				return err
 			}
@@ -372,4 +402,50 @@ func (s *Store) importParts(ctx context.Context, tx *gorm.DB, id int64, imp *Imp
 		}
 	}
 	return nil
+}
+
+// importPatch is the change an imported action row makes to an existing
+// item: only the cells that hold something. A blank cell, or a column a
+// wiki dropped, leaves the field as it is (clear a field in Debrief).
+func importPatch(a model.ActionItem) model.ActionPatch {
+	var p model.ActionPatch
+	str := func(v string) *string {
+		if v == "" {
+			return nil
+		}
+		return &v
+	}
+	p.Title, p.Description, p.Owner = str(a.Title), str(a.Description), str(a.Owner)
+	p.ClosureNote, p.EvidenceURL, p.Rationale, p.TrackerURL = str(a.ClosureNote), str(a.EvidenceURL), str(a.Rationale), str(a.TrackerURL)
+	if !a.Due.IsZero() {
+		p.Due = &a.Due
+	}
+	if a.Type != "" {
+		p.Type = &a.Type
+	}
+	if a.Priority != "" {
+		p.Priority = &a.Priority
+	}
+	if a.Status != "" {
+		p.Status = &a.Status
+	}
+	return p
+}
+
+// fallbackCategory is the category a factor gets when its own is unknown:
+// "other" while it exists, else the last one of the table.
+func fallbackCategory(tx *gorm.DB) (string, error) {
+	var cats []model.FactorCategory
+	if err := tx.Order("position").Find(&cats).Error; err != nil {
+		return "", err
+	}
+	for _, c := range cats {
+		if c.Name == "other" {
+			return c.Name, nil
+		}
+	}
+	if len(cats) == 0 {
+		return "", model.FieldError("category", "the category table is empty")
+	}
+	return cats[len(cats)-1].Name, nil
 }

@@ -66,14 +66,14 @@ func loadDocument(tx *gorm.DB, incidentID int64) (*Document, error) {
 	if err := loadActionDetails(tx, d.Actions); err != nil {
 		return nil, err
 	}
+	nodeByID := make(map[int64]*model.WhyNode, len(nodes))
+	for _, r := range d.Whys {
+		r.Walk(func(n *model.WhyNode) { nodeByID[n.ID] = n })
+	}
 	for _, a := range d.Actions {
 		for _, w := range a.WhyIDs {
-			for _, r := range d.Whys {
-				r.Walk(func(n *model.WhyNode) {
-					if n.ID == w {
-						n.ActionIDs = append(n.ActionIDs, a.ID)
-					}
-				})
+			if n, ok := nodeByID[w]; ok {
+				n.ActionIDs = append(n.ActionIDs, a.ID)
 			}
 		}
 	}
@@ -239,6 +239,9 @@ func (s *Store) SavePostmortem(ctx context.Context, incidentID int64, edit Postm
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	if len(keys) == 0 && edit.People == nil {
+		return s.Postmortem(ctx, incidentID) // nothing to write: store nothing
 	}
 	now := s.now()
 	by := model.ActorFrom(ctx).Label

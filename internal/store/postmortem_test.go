@@ -213,3 +213,33 @@ func TestAcknowledgeFinding(t *testing.T) {
 	assert.Contains(t, ve.Fields, "reason")
 	assert.ErrorIs(t, st.AcknowledgeFinding(ctx, &model.LintAck{IncidentID: 999, Fingerprint: "x", Reason: "y"}), model.ErrNotFound)
 }
+
+func TestActionLinkCountIsBounded(t *testing.T) {
+	st := OpenTest(t)
+	inc := newIncident(t, st, "Links")
+	ids := make([]int64, 40_000)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	a := &model.ActionItem{IncidentID: inc.ID, Title: "Too many links", Owner: "Jin", Due: model.NewDate(2030, 1, 1), Type: model.ActionPrevent, FactorIDs: ids, WhyIDs: ids}
+	var ve *model.ValidationError
+	require.ErrorAs(t, st.CreateAction(ctx, a), &ve, "a 422, not SQLite's variable limit")
+	assert.Contains(t, ve.Fields, "factor_ids")
+	assert.Contains(t, ve.Fields, "why_ids")
+}
+
+func TestImportRespectsTheActionLimit(t *testing.T) {
+	st := OpenTest(t)
+	inc := newIncident(t, st, "Many actions")
+	imp := &Import{IncidentID: inc.ID}
+	for i := range model.MaxActionsPerIncident + 1 {
+		imp.Actions = append(imp.Actions, model.ActionItem{Title: fmt.Sprintf("Item %d", i), Owner: "Jin", Due: model.NewDate(2030, 1, 1), Type: model.ActionPrevent})
+	}
+	_, err := st.ApplyImport(ctx, imp)
+	var ve *model.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, ve.Fields, "actions")
+	items, err := st.IncidentActions(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Empty(t, items)
+}
