@@ -33,7 +33,7 @@ func TestBrowserPostmortem(t *testing.T) {
 		require.NoError(t, err, what)
 	}
 	navigate("open the incident", chromedp.Navigate(fmt.Sprintf("%s/incidents/%d", base, inc)))
-	assert.Equal(t, "draft due in 2 d", evalJS[string](t, ctx, `document.querySelector('.postmortem-line .pm-badge').textContent`),
+	assert.Equal(t, "not started due in 2 d", evalJS[string](t, ctx, `document.querySelector('.postmortem-line .pm-badge').textContent`),
 		"resolved now, due 48 h later")
 	navigate("open the editor", chromedp.Click(chromedp.CSS(`.postmortem-line a[href$="/postmortem/edit"]`)))
 

@@ -453,6 +453,7 @@ type pmBadge struct {
 	Revisions  int
 	DueLabel   string
 	Overdue    bool
+	Started    bool // someone has written any of it
 }
 
 // pmBadges returns the postmortem badge of each incident.
@@ -468,8 +469,8 @@ func (s *Server) pmBadges(c echo.Context, incs []model.Incident) (map[int64]pmBa
 	now := s.now()
 	out := make(map[int64]pmBadge, len(incs))
 	for _, inc := range incs {
-		st := states[inc.ID]
-		b := pmBadge{IncidentID: inc.ID, Status: st.Status, Revisions: st.Revisions}
+		st, started := states[inc.ID]
+		b := pmBadge{IncidentID: inc.ID, Status: st.Status, Revisions: st.Revisions, Started: started}
 		if b.Status == "" {
 			b.Status = model.PostmortemDraft
 		}
