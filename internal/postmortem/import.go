@@ -87,6 +87,9 @@ func Import(ctx context.Context, st *store.Store, src []byte) (*store.ImportRepo
 		return nil, err
 	}
 	rep.Notes = append(rep.Notes, p.Notes...)
+	if p.DebriefID != 0 && (p.HasWhys || p.HasTimeline) {
+		rep.Notes = append(rep.Notes, "the whys and the timeline are read but not imported: change them in Debrief")
+	}
 	if len(rep.Changes) == 0 {
 		rep.Notes = append(rep.Notes, "nothing changed: the file matches Debrief")
 	}

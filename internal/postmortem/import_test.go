@@ -65,6 +65,7 @@ func TestImportAppliesWikiEdits(t *testing.T) {
 
 	rep, err := Import(bg, st, []byte(md))
 	require.NoError(t, err)
+	assert.Contains(t, rep.Notes, "the whys and the timeline are read but not imported: change them in Debrief")
 	assert.Contains(t, rep.Changes, "updated section impact")
 	assert.Len(t, rep.Changes, 2)
 	pm, err := st.Postmortem(bg, inc.ID)
