@@ -407,19 +407,19 @@ func (a *ActionItem) Validate() error {
 	if a.Type == "" {
 		v.Add("type", "is required; use one of "+joinValues(ActionTypes))
 	} else if !oneOf(a.Type, ActionTypes) {
-		v.Add("type", fmt.Sprintf("unknown type %q; use one of %s", truncate(string(a.Type), 30), joinValues(ActionTypes)))
+		v.Add("type", fmt.Sprintf("unknown type %q; use one of %s", Truncate(string(a.Type), 30), joinValues(ActionTypes)))
 	}
 	if a.Priority == "" {
 		a.Priority = PriorityMedium
 	}
 	if !oneOf(a.Priority, Priorities) {
-		v.Add("priority", fmt.Sprintf("unknown priority %q; use one of %s", truncate(string(a.Priority), 30), joinValues(Priorities)))
+		v.Add("priority", fmt.Sprintf("unknown priority %q; use one of %s", Truncate(string(a.Priority), 30), joinValues(Priorities)))
 	}
 	if a.Status == "" {
 		a.Status = ActionOpen
 	}
 	if !oneOf(a.Status, ActionStatuses) {
-		v.Add("status", fmt.Sprintf("unknown status %q; use one of %s", truncate(string(a.Status), 30), joinValues(ActionStatuses)))
+		v.Add("status", fmt.Sprintf("unknown status %q; use one of %s", Truncate(string(a.Status), 30), joinValues(ActionStatuses)))
 	}
 	checkText(v, "closure_note", &a.ClosureNote, MaxActionTextLen)
 	checkText(v, "rationale", &a.Rationale, MaxActionTextLen)

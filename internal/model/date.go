@@ -28,7 +28,7 @@ func ParseDate(s string) (Date, error) {
 	s = strings.TrimSpace(s)
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("must be a date written as YYYY-MM-DD (got %q)", truncate(s, 40))
+		return Date{}, fmt.Errorf("must be a date written as YYYY-MM-DD (got %q)", Truncate(s, 40))
 	}
 	if t.Year() < 1970 || t.Year() > 9999 {
 		return Date{}, fmt.Errorf("must be a date between 1970 and 9999")

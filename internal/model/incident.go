@@ -408,13 +408,13 @@ func NormalizeServices(in []string) ([]string, error) {
 		}
 		seen[strings.ToLower(s)] = true
 		if utf8.RuneCountInString(s) > MaxNameLen {
-			return nil, fmt.Errorf("service name %q is longer than %d characters", truncate(s, 20), MaxNameLen)
+			return nil, fmt.Errorf("service name %q is longer than %d characters", Truncate(s, 20), MaxNameLen)
 		}
 		if hasNUL(s) {
-			return nil, fmt.Errorf("service name %q %s", truncate(s, 40), errNUL)
+			return nil, fmt.Errorf("service name %q %s", Truncate(s, 40), errNUL)
 		}
 		if strings.ContainsAny(s, ",<>\"") {
-			return nil, fmt.Errorf("service name %q must not contain , < > or \"", truncate(s, 40))
+			return nil, fmt.Errorf("service name %q must not contain , < > or \"", Truncate(s, 40))
 		}
 		out = append(out, s)
 	}
@@ -437,11 +437,11 @@ func NormalizeTags(in []string) ([]string, error) {
 		}
 		seen[t] = true
 		if utf8.RuneCountInString(t) > MaxTagLen {
-			return nil, fmt.Errorf("tag %q is longer than %d characters", truncate(t, 20), MaxTagLen)
+			return nil, fmt.Errorf("tag %q is longer than %d characters", Truncate(t, 20), MaxTagLen)
 		}
 		for _, r := range t {
 			if !(r == '-' || r == '_' || r == '.' || r == ':' || r == '/' || isLetterOrDigit(r)) {
-				return nil, fmt.Errorf("tag %q may hold only letters, digits and - _ . : /", truncate(t, 40))
+				return nil, fmt.Errorf("tag %q may hold only letters, digits and - _ . : /", Truncate(t, 40))
 			}
 		}
 		out = append(out, t)
@@ -639,7 +639,9 @@ func milestoneEntry(at time.Time, author, body string) TimelineEntry {
 
 func collapseSpace(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func truncate(s string, n int) string {
+// Truncate cuts s to n runes, marking a cut with "…" (for messages that
+// quote what was sent).
+func Truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

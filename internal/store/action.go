@@ -240,10 +240,7 @@ func (s *Store) UpdateAction(ctx context.Context, incidentID, actionID int64, p 
 			return err
 		}
 		if p.Version != cur.Version {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("action item %d was changed by someone else (you sent version %d, it is now at version %d)", actionID, p.Version, cur.Version),
-				Current: cur,
-			}
+			return staleVersion(fmt.Sprintf("action item %d", actionID), p.Version, cur.Version, cur)
 		}
 		next := *cur
 		changed, err := next.Apply(p, now)
@@ -307,10 +304,7 @@ func (s *Store) DeleteAction(ctx context.Context, incidentID, actionID int64, ve
 			return err
 		}
 		if version > 0 && version != cur.Version {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("action item %d was changed by someone else (you sent version %d, it is now at version %d)", actionID, version, cur.Version),
-				Current: cur,
-			}
+			return staleVersion(fmt.Sprintf("action item %d", actionID), version, cur.Version, cur)
 		}
 		if err := tx.Delete(&model.ActionItem{}, actionID).Error; err != nil {
 			return err

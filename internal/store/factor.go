@@ -184,10 +184,7 @@ func (s *Store) UpdateFactor(ctx context.Context, incidentID, factorID int64, p 
 			return err
 		}
 		if p.Version != cur.Version {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("contributing factor %d was changed by someone else (you sent version %d, it is now at version %d)", factorID, p.Version, cur.Version),
-				Current: cur,
-			}
+			return staleVersion(fmt.Sprintf("contributing factor %d", factorID), p.Version, cur.Version, cur)
 		}
 		next := *cur
 		changed, err := next.Apply(p)
@@ -251,10 +248,7 @@ func (s *Store) DeleteFactor(ctx context.Context, incidentID, factorID int64, ve
 			return err
 		}
 		if version > 0 && version != cur.Version {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("contributing factor %d was changed by someone else (you sent version %d, it is now at version %d)", factorID, version, cur.Version),
-				Current: cur,
-			}
+			return staleVersion(fmt.Sprintf("contributing factor %d", factorID), version, cur.Version, cur)
 		}
 		if err := tx.Delete(&model.Factor{}, factorID).Error; err != nil {
 			return err
@@ -293,7 +287,7 @@ func checkCategory(tx *gorm.DB, name string) error {
 		}
 		names[i] = c.Name
 	}
-	return model.FieldError("category", fmt.Sprintf("unknown category %q; use one of %s", truncateText(name, 50), strings.Join(names, ", ")))
+	return model.FieldError("category", fmt.Sprintf("unknown category %q; use one of %s", model.Truncate(name, 50), strings.Join(names, ", ")))
 }
 
 func checkOneTrigger(tx *gorm.DB, incidentID, except int64) error {
@@ -341,12 +335,4 @@ func renumber(tx *gorm.DB, table string, ids []int64) error {
 		}
 	}
 	return nil
-}
-
-// truncateText cuts s to n runes for an error message.
-func truncateText(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }

@@ -261,10 +261,7 @@ func (s *Store) SavePostmortem(ctx context.Context, incidentID int64, edit Postm
 			}
 		}
 		if edit.People != nil && !sameVersion(edit.People.Version, pm.Version) {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("the postmortem was changed by someone else (you sent version %d, it is now at version %d)", edit.People.Version, pm.Version),
-				Current: pm,
-			}
+			return staleVersion("the postmortem", edit.People.Version, pm.Version, pm)
 		}
 		if len(clashes) > 0 {
 			names := make([]string, len(clashes))
@@ -358,10 +355,7 @@ func (s *Store) SetPostmortemStatus(ctx context.Context, incidentID int64, to mo
 			return err
 		}
 		if !sameVersion(version, pm.Version) {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("the postmortem was changed by someone else (you sent version %d, it is now at version %d)", version, pm.Version),
-				Current: pm,
-			}
+			return staleVersion("the postmortem", version, pm.Version, pm)
 		}
 		if pm.Status == to {
 			out = pm
@@ -406,10 +400,7 @@ func (s *Store) Publish(ctx context.Context, incidentID int64, version int, snap
 		}
 		pm := doc.Postmortem
 		if !sameVersion(version, pm.Version) {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("the postmortem was changed by someone else (you sent version %d, it is now at version %d)", version, pm.Version),
-				Current: pm,
-			}
+			return staleVersion("the postmortem", version, pm.Version, pm)
 		}
 		if pm.Status == model.PostmortemPublished {
 			return &model.ConflictError{Message: fmt.Sprintf("revision %d is already published; start a new draft to correct it", pm.Revisions), Current: pm}

@@ -212,3 +212,13 @@ func (s *Store) At(t time.Time) *Store {
 	c.now = func() time.Time { return t }
 	return &c
 }
+
+// staleVersion is the conflict of a change based on version sent of a
+// record (what: "why node 12") that is now at version now; it carries the
+// record as it is, so the client can show both.
+func staleVersion(what string, sent, now int, current any) *model.ConflictError {
+	return &model.ConflictError{
+		Message: fmt.Sprintf("%s was changed by someone else (you sent version %d, it is now at version %d)", what, sent, now),
+		Current: current,
+	}
+}

@@ -92,10 +92,7 @@ func (s *Store) UpdateTimelineEntry(ctx context.Context, incidentID, entryID int
 			return err
 		}
 		if p.Version != cur.Version {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("timeline entry %d was changed by someone else (you sent version %d, it is now at version %d)", entryID, p.Version, cur.Version),
-				Current: cur,
-			}
+			return staleVersion(fmt.Sprintf("timeline entry %d", entryID), p.Version, cur.Version, cur)
 		}
 		next := *cur
 		changed, err := next.Apply(p, now)
@@ -140,10 +137,7 @@ func (s *Store) DeleteTimelineEntry(ctx context.Context, incidentID, entryID int
 			return err
 		}
 		if version > 0 && version != cur.Version {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("timeline entry %d was changed by someone else (you sent version %d, it is now at version %d)", entryID, version, cur.Version),
-				Current: cur,
-			}
+			return staleVersion(fmt.Sprintf("timeline entry %d", entryID), version, cur.Version, cur)
 		}
 		if err := tx.Delete(&model.TimelineEntry{}, entryID).Error; err != nil {
 			return err

@@ -188,10 +188,7 @@ func (s *Store) UpdateWhy(ctx context.Context, incidentID, id int64, p model.Why
 			return err
 		}
 		if p.Version != cur.Version {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("why node %d was changed by someone else (you sent version %d, it is now at version %d)", id, p.Version, cur.Version),
-				Current: cur,
-			}
+			return staleVersion(fmt.Sprintf("why node %d", id), p.Version, cur.Version, cur)
 		}
 		next := *cur
 		if p.Text != nil {
@@ -306,10 +303,7 @@ func (s *Store) PromoteWhy(ctx context.Context, incidentID, id int64, version in
 			return err
 		}
 		if version != cur.Version {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("why node %d was changed by someone else (you sent version %d, it is now at version %d)", id, version, cur.Version),
-				Current: cur,
-			}
+			return staleVersion(fmt.Sprintf("why node %d", id), version, cur.Version, cur)
 		}
 		if err := s.createFactor(ctx, tx, factor); err != nil {
 			return err
@@ -341,10 +335,7 @@ func (s *Store) DeleteWhy(ctx context.Context, incidentID, id int64, version int
 			return err
 		}
 		if version > 0 && version != cur.Version {
-			return &model.ConflictError{
-				Message: fmt.Sprintf("why node %d was changed by someone else (you sent version %d, it is now at version %d)", id, version, cur.Version),
-				Current: cur,
-			}
+			return staleVersion(fmt.Sprintf("why node %d", id), version, cur.Version, cur)
 		}
 		f, err := loadForest(tx, incidentID)
 		if err != nil {

@@ -364,16 +364,10 @@ func (s *Server) actionListFilter(c echo.Context, me string) (actionListForm, st
 	if len([]rune(af.Owner)) > model.MaxNameLen {
 		v.Add("owner", fmt.Sprintf("must be at most %d characters", model.MaxNameLen))
 	}
-	switch {
-	case f.Status == "":
-		f.Status = store.ActionActive
-		af.Status = store.ActionActive
-	case f.Status == "all":
-	case f.Status == store.ActionActive || slices.Contains(model.ActionStatuses, model.ActionStatus(f.Status)):
-		af.Status = f.Status
-	default:
-		v.Add("status", fmt.Sprintf("unknown status %q; use active, all, open, in_progress, done or wont_do", truncateText(f.Status, 30)))
+	if f.Status == "" {
+		f.Status = store.ActionActive // the page lists what is still to do unless asked
 	}
+	af.Status = actionStatusFilter(v, f.Status)
 	if f.Incident != "" {
 		id, err := strconv.ParseInt(strings.TrimPrefix(f.Incident, "#"), 10, 64)
 		if err != nil || id <= 0 {

@@ -613,18 +613,27 @@ func (s *Server) apiActionDelete(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// actionStatusFilter reads a status filter of the action item lists:
+// "all" (no filter), store.ActionActive, or one status.
+func actionStatusFilter(v *model.ValidationError, st string) string {
+	switch {
+	case st == "all":
+		return ""
+	case st == store.ActionActive || model.ActionStatus(st).Valid():
+		return st
+	}
+	v.Add("status", fmt.Sprintf("unknown status %q; use active, all, open, in_progress, done or wont_do", model.Truncate(st, 30)))
+	return ""
+}
+
 // actionFilter reads the filters of the action item lists (page and API):
 // owner, status (active, or one status), overdue, due_before, due_after,
 // service, incident, limit, offset.
 func actionFilter(c echo.Context) (store.ActionFilter, error) {
 	v := model.NewValidationError()
 	f := store.ActionFilter{Owner: strings.TrimSpace(c.QueryParam("owner")), Service: strings.TrimSpace(c.QueryParam("service"))}
-	switch st := c.QueryParam("status"); {
-	case st == "" || st == "all":
-	case st == store.ActionActive || model.ActionStatus(st).Valid():
-		f.Status = st
-	default:
-		v.Add("status", fmt.Sprintf("unknown status %q; use active, all, open, in_progress, done or wont_do", truncateRunes(st, 30)))
+	if st := c.QueryParam("status"); st != "" {
+		f.Status = actionStatusFilter(v, st)
 	}
 	switch o := c.QueryParam("overdue"); o {
 	case "", "false", "0":
@@ -657,13 +666,6 @@ func actionFilter(c echo.Context) (store.ActionFilter, error) {
 		return f, err
 	}
 	return f, v.Err()
-}
-
-func truncateRunes(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return s
 }
 
 // apiActionList lists action items across incidents, by due date.

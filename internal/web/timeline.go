@@ -436,11 +436,9 @@ func (s *Server) apiTimelineDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version := 0
-	if raw := c.QueryParam("version"); raw != "" {
-		if version, err = strconv.Atoi(raw); err != nil || version <= 0 {
-			return model.FieldError("version", "must be a positive whole number")
-		}
+	version, err := queryVersion(c)
+	if err != nil {
+		return err
 	}
 	if err := s.store.DeleteTimelineEntry(c.Request().Context(), id, entryID, version); err != nil {
 		return err
@@ -449,13 +447,7 @@ func (s *Server) apiTimelineDelete(c echo.Context) error {
 }
 
 // entryPath reads the incident and entry ids of a timeline entry route.
-func entryPath(c echo.Context) (id, entryID int64, err error) {
-	if id, err = pathID(c, "id"); err != nil {
-		return 0, 0, err
-	}
-	entryID, err = pathID(c, "entryID")
-	return id, entryID, err
-}
+func entryPath(c echo.Context) (id, entryID int64, err error) { return subPath(c, "entryID") }
 
 func contextWithTimeout(c echo.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(c.Request().Context(), d)
