@@ -322,24 +322,10 @@ func bareWord(word string) (Term, bool) {
 // most marks, and keeps code points that are unassigned in its older Unicode
 // tables, such as newer emoji, as token characters.)
 func words(s string) []string {
-	var ws []string
-	start := -1
-	for i, r := range s {
-		switch {
-		case (unicode.IsLetter(r) || unicode.IsNumber(r)) && !unicode.Is(oldMarks, r):
-			if start < 0 {
-				start = i
-			}
-		case (unicode.IsMark(r) || unicode.Is(oldMarks, r)) && start >= 0:
-		default:
-			if start >= 0 {
-				ws = append(ws, s[start:i])
-				start = -1
-			}
-		}
-	}
-	if start >= 0 {
-		ws = append(ws, s[start:])
+	sps := spans(s)
+	ws := make([]string, len(sps))
+	for i, sp := range sps {
+		ws[i] = s[sp.start:sp.end]
 	}
 	return ws
 }

@@ -149,6 +149,10 @@ func (a *appender) insertAll(batch []appendRequest) (err error) {
 			return err
 		}
 	}
+	// The batch's incidents are indexed once each, in the same transaction.
+	if err = flushSearch(ctx, tx); err != nil {
+		return err
+	}
 	if err = tx.Commit(); err != nil {
 		return err
 	}

@@ -150,6 +150,11 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	for _, r := range results {
 		applied = append(applied, r.Source.Version)
 	}
+	// A migration may have listed incidents to index (the index's own
+	// lists every incident there was).
+	if err := s.write(ctx, func(*gorm.DB) error { return nil }); err != nil {
+		return applied, err
+	}
 	return applied, s.startAppender()
 }
 
@@ -187,9 +192,15 @@ func (s *Store) Path() string { return s.path }
 // Now is the store's clock, in UTC.
 func (s *Store) Now() time.Time { return s.now() }
 
-// write runs fn in one write transaction.
+// write runs fn in one write transaction, and brings the search index up
+// to date with what fn changed before it commits.
 func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return translate(s.wdb.WithContext(ctx).Transaction(fn))
+	return translate(s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return flushSearch(ctx, tx.Statement.ConnPool)
+	}))
 }
 
 // translate turns GORM errors into model errors; others pass through.

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// The archive's full-text index (migrations/00006_search.sql) holds one
+// document per incident. Triggers on the source tables list the incidents a
+// transaction touched in search_dirty; flushSearch, run by every write
+// transaction just before it commits, rebuilds their documents. So anything
+// saved is searchable at once, and a write path cannot forget the index.
+
+// conn is what flushSearch needs of a transaction: *sql.Tx and GORM's
+// ConnPool both have it.
+type conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// docColumns are the index's parts, in the FTS5 table's column order.
+const docColumns = "title, summary, impact, narrative, timeline, factors, whys, actions, services, tags"
+
+// docSelect builds the documents of the incidents listed in search_dirty.
+// Lists are joined with newlines, in the order the pages show them. The
+// postmortem's summary and impact start as copies of the incident's; they
+// are indexed once unless someone rewrote them.
+const docSelect = `
+SELECT i.id,
+	i.title,
+	i.summary || CASE WHEN ps.body IS NOT NULL AND ps.body <> '' AND ps.body <> i.summary THEN char(10) || ps.body ELSE '' END,
+	i.impact || CASE WHEN pi.body IS NOT NULL AND pi.body <> '' AND pi.body <> i.impact THEN char(10) || pi.body ELSE '' END,
+	COALESCE((SELECT group_concat(body, char(10)) FROM postmortem_sections
+		WHERE incident_id = i.id AND key NOT IN ('summary', 'impact') AND body <> ''), ''),
+	COALESCE((SELECT group_concat(body, char(10) ORDER BY occurred_at, id) FROM timeline_entries WHERE incident_id = i.id), ''),
+	COALESCE((SELECT group_concat(title || CASE WHEN description <> '' THEN char(10) || description ELSE '' END, char(10) ORDER BY position, id)
+		FROM contributing_factors WHERE incident_id = i.id), ''),
+	COALESCE((SELECT group_concat(text, char(10) ORDER BY parent_id, position, id) FROM why_nodes WHERE incident_id = i.id), ''),
+	COALESCE((SELECT group_concat(title
+		|| CASE WHEN description <> '' THEN char(10) || description ELSE '' END
+		|| CASE WHEN closure_note <> '' THEN char(10) || closure_note ELSE '' END
+		|| CASE WHEN rationale <> '' THEN char(10) || rationale ELSE '' END, char(10) ORDER BY due_date, id)
+		FROM action_items WHERE incident_id = i.id), ''),
+	COALESCE((SELECT group_concat(s.name, char(10) ORDER BY s.name COLLATE NOCASE) FROM incident_services x
+		JOIN services s ON s.id = x.service_id WHERE x.incident_id = i.id), ''),
+	COALESCE((SELECT group_concat(tag, char(10) ORDER BY tag) FROM incident_tags WHERE incident_id = i.id), '')
+FROM incidents i
+LEFT JOIN postmortem_sections ps ON ps.incident_id = i.id AND ps.key = 'summary'
+LEFT JOIN postmortem_sections pi ON pi.incident_id = i.id AND pi.key = 'impact'
+WHERE i.id IN (SELECT incident_id FROM search_dirty)`
+
+// metaSelect builds the filter and facet fields of the same incidents.
+// started_at falls back to when the incident was declared, so every
+// incident has a date to sort and filter by.
+const metaSelect = `
+SELECT i.id, i.severity, i.status, COALESCE(p.status, ''),
+	COALESCE(i.started_at, i.created_at),
+	(SELECT min(published_at) FROM postmortem_revisions WHERE incident_id = i.id),
+	(SELECT services FROM search_docs WHERE incident_id = i.id),
+	(SELECT tags FROM search_docs WHERE incident_id = i.id),
+	COALESCE((SELECT group_concat(category, char(10)) FROM
+		(SELECT DISTINCT category FROM contributing_factors WHERE incident_id = i.id ORDER BY category)), '')
+FROM incidents i
+LEFT JOIN postmortems p ON p.incident_id = i.id
+WHERE i.id IN (SELECT incident_id FROM search_dirty)`
+
+// flushSearch rebuilds the documents of the incidents in search_dirty and
+// empties it. A deleted incident's document goes; nothing replaces it.
+func flushSearch(ctx context.Context, c conn) error {
+	var dirty bool
+	if err := c.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM search_dirty)").Scan(&dirty); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	if !dirty {
+		return nil
+	}
+	for _, q := range []string{
+		"DELETE FROM search_fts WHERE rowid IN (SELECT incident_id FROM search_dirty)",
+		"DELETE FROM search_docs WHERE incident_id IN (SELECT incident_id FROM search_dirty)",
+		"DELETE FROM search_meta WHERE incident_id IN (SELECT incident_id FROM search_dirty)",
+		"INSERT INTO search_docs (incident_id, " + docColumns + ") " + docSelect,
+		"INSERT INTO search_meta (incident_id, severity, status, pm_status, started_at, published_at, services, tags, categories) " + metaSelect,
+		"INSERT INTO search_fts (rowid, " + docColumns + ") SELECT incident_id, " + docColumns +
+			" FROM search_docs WHERE incident_id IN (SELECT incident_id FROM search_dirty)",
+		"DELETE FROM search_dirty",
+	} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	return nil
+}
+
+// Reindex rebuilds the whole search index from the records and returns how
+// many incidents it holds. It runs in one write transaction: searches see
+// the old index until it commits.
+func (s *Store) Reindex(ctx context.Context) (int, error) {
+	sqlDB, err := s.wdb.DB()
+	if err != nil {
+		return 0, err
+	}
+	tx, err := sqlDB.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	for _, q := range []string{
+		"INSERT INTO search_fts (search_fts) VALUES ('delete-all')",
+		"DELETE FROM search_docs",
+		"DELETE FROM search_meta",
+		"INSERT OR IGNORE INTO search_dirty SELECT id FROM incidents",
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, fmt.Errorf("reindex: %w", err)
+		}
+	}
+	if err := flushSearch(ctx, tx); err != nil {
+		return 0, err
+	}
+	// One b-tree instead of the many segments a bulk insert leaves.
+	if _, err := tx.ExecContext(ctx, "INSERT INTO search_fts (search_fts) VALUES ('optimize')"); err != nil {
+		return 0, fmt.Errorf("reindex: %w", err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM search_docs").Scan(&n); err != nil {
+		return 0, err
+	}
+	return n, tx.Commit()
+}

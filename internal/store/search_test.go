@@ -1,0 +1,284 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+
+	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/search"
+)
+
+// find runs a query typed as a person would and returns the ids found.
+func find(t *testing.T, st *Store, typed string, edit ...func(*SearchQuery)) []int64 {
+	t.Helper()
+	res := runSearch(t, st, typed, edit...)
+	ids := make([]int64, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.IncidentID
+	}
+	return ids
+}
+
+func runSearch(t *testing.T, st *Store, typed string, edit ...func(*SearchQuery)) *SearchResult {
+	t.Helper()
+	q, err := search.Parse(typed)
+	require.NoError(t, err)
+	sq := SearchQuery{Limit: 100}
+	sq.Match, _ = q.MATCH()
+	if sq.Match == "" && len(q.Excluded) > 0 {
+		sq.Exclude, _ = search.Query{Groups: []search.Group{q.Excluded}}.MATCH()
+	}
+	for _, e := range edit {
+		e(&sq)
+	}
+	res, err := st.Search(ctx, sq)
+	require.NoError(t, err)
+	return res
+}
+
+func TestSearchFindsEveryPart(t *testing.T) {
+	st := OpenTest(t)
+	inc := &model.Incident{Title: "Checkout errors", Severity: "SEV2", Summary: "Customers saw zebra pages",
+		Impact: "Lost giraffe orders", Services: []string{"payments-api"}, Tags: []string{"blackfriday"}}
+	require.NoError(t, st.CreateIncident(ctx, inc, "tester"))
+	other := incidentWith(t, st, "Unrelated", "SEV3")
+	_ = other
+
+	e := &model.TimelineEntry{IncidentID: inc.ID, OccurredAt: st.Now(), Kind: model.KindObservation, Body: "The walrus alert fired"}
+	require.NoError(t, st.AppendTimeline(ctx, e))
+	f := newFactor(t, st, inc.ID, "Pelican retries amplified load", "capacity", false)
+	newWhy(t, st, inc.ID, nil, "Because the flamingo queue had no bound")
+	newAction(t, st, inc.ID, "Add a narwhal dashboard", "Dana", "2030-01-01")
+	_, err := st.SavePostmortem(ctx, inc.ID, PostmortemEdit{Sections: map[model.SectionKey]SectionEdit{
+		"went_well": {Body: "The octopus runbook helped", Version: 0},
+	}})
+	require.NoError(t, err)
+
+	for word, part := range map[string]string{
+		"checkout": "title", "zebra": "summary", "giraffe": "impact", "walrus": "timeline", "pelican": "factors",
+		"flamingo": "whys", "narwhal": "actions", "octopus": "narrative", "payments": "services", "blackfriday": "tags",
+	} {
+		assert.Equal(t, []int64{inc.ID}, find(t, st, word), "%s (in the %s) is findable", word, part)
+	}
+
+	// An edit is searchable at once; the old text is gone.
+	_, err = st.UpdateFactor(ctx, inc.ID, f.ID, model.FactorPatch{Title: ptr("Cormorant retries amplified load"), Version: f.Version})
+	require.NoError(t, err)
+	assert.Empty(t, find(t, st, "pelican"))
+	assert.Equal(t, []int64{inc.ID}, find(t, st, "cormorant"))
+
+	// Words in different parts of one incident still match together.
+	assert.Equal(t, []int64{inc.ID}, find(t, st, "zebra walrus narwhal"))
+	assert.Equal(t, []int64{inc.ID}, find(t, st, `"flamingo queue" -unrelated`))
+	assert.Empty(t, find(t, st, "zebra -walrus"))
+}
+
+func TestSearchRanksTitleAboveBody(t *testing.T) {
+	st := OpenTest(t)
+	body := &model.Incident{Title: "Slow pages in the shop", Severity: "SEV3",
+		Summary: "The deadlock detector found a deadlock in the orders table after the deadlock fix was rolled back."}
+	require.NoError(t, st.CreateIncident(ctx, body, "tester"))
+	title := incidentWith(t, st, "Deadlock in billing worker", "SEV3")
+	assert.Equal(t, []int64{title.ID, body.ID}, find(t, st, "deadlock"))
+	assert.Equal(t, []int64{title.ID, body.ID}, find(t, st, "dead*"))
+}
+
+func TestSearchFiltersFacetsAndSorts(t *testing.T) {
+	st := OpenTest(t)
+	a := incidentWith(t, st, "Outage one", "SEV1", "api", "db")
+	b := incidentWith(t, st, "Outage two", "SEV2", "api")
+	c := incidentWith(t, st, "Outage three", "SEV2", "web")
+	newFactor(t, st, a.ID, "Pool too small", "capacity", false)
+	newFactor(t, st, b.ID, "Flag flipped", "configuration", false)
+
+	res := runSearch(t, st, "outage")
+	require.Equal(t, 3, res.Total)
+	sum := func(fs []FacetCount) (n int) {
+		for _, f := range fs {
+			n += f.Count
+		}
+		return n
+	}
+	assert.Equal(t, res.Total, sum(res.Facets.Severity), "severity facets add up to the total")
+	assert.Equal(t, res.Total, sum(res.Facets.Year), "year facets add up to the total")
+	assert.Equal(t, []FacetCount{{"SEV1", 1}, {"SEV2", 2}}, res.Facets.Severity)
+	assert.Equal(t, []FacetCount{{"api", 2}, {"db", 1}, {"web", 1}}, res.Facets.Service)
+	assert.ElementsMatch(t, []FacetCount{{"capacity", 1}, {"configuration", 1}}, res.Facets.Category)
+
+	assert.ElementsMatch(t, []int64{b.ID, c.ID}, find(t, st, "outage", func(q *SearchQuery) { q.Severities = []string{"SEV2"} }))
+	assert.ElementsMatch(t, []int64{a.ID, b.ID}, find(t, st, "outage", func(q *SearchQuery) { q.Services = []string{"API"} }))
+	assert.Equal(t, []int64{a.ID}, find(t, st, "", func(q *SearchQuery) { q.Categories = []string{"capacity"} }))
+	filtered := runSearch(t, st, "outage", func(q *SearchQuery) { q.Severities = []string{"SEV2"} })
+	assert.Equal(t, 2, filtered.Total)
+	assert.Equal(t, []FacetCount{{"SEV2", 2}}, filtered.Facets.Severity, "facets count what the filters keep")
+
+	assert.Equal(t, []int64{c.ID, b.ID, a.ID}, find(t, st, "", func(q *SearchQuery) { q.Sort = SortNewest }))
+	assert.Equal(t, []int64{a.ID, b.ID, c.ID}, find(t, st, "", func(q *SearchQuery) { q.Sort = SortOldest }))
+	assert.Equal(t, []int64{c.ID, b.ID}, find(t, st, "-one"))
+	page := runSearch(t, st, "", func(q *SearchQuery) { q.Sort, q.Limit, q.Offset = SortNewest, 2, 2 })
+	assert.Equal(t, 3, page.Total)
+	require.Len(t, page.Hits, 1)
+	assert.Equal(t, a.ID, page.Hits[0].IncidentID)
+	assert.Equal(t, "Outage one", page.Hits[0].Doc.Title, "the page's documents are loaded")
+}
+
+// indexDump is everything the index holds: each document's text and meta,
+// and every token instance FTS5 has (term, document, column, offset).
+func indexDump(t *testing.T, st *Store) []string {
+	t.Helper()
+	db, err := st.db.DB()
+	require.NoError(t, err)
+	var out []string
+	for _, q := range []string{
+		"SELECT 'doc', incident_id, " + docColumns + " FROM search_docs ORDER BY incident_id",
+		"SELECT 'meta', " + metaColumns + " FROM search_meta ORDER BY incident_id",
+		"SELECT 'dirty', incident_id FROM search_dirty",
+	} {
+		rows, err := db.QueryContext(ctx, q)
+		require.NoError(t, err)
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			require.NoError(t, rows.Scan(ptrs...))
+			out = append(out, fmt.Sprint(vals...))
+		}
+		require.NoError(t, rows.Err())
+		rows.Close()
+	}
+	// The token instances, through a temporary fts5vocab table.
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.ExecContext(ctx, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_instances USING fts5vocab(main, search_fts, instance)")
+	require.NoError(t, err)
+	rows, err := conn.QueryContext(ctx, "SELECT term, doc, col, offset FROM temp.search_instances ORDER BY doc, col, offset, term")
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var term, col string
+		var doc, off int64
+		require.NoError(t, rows.Scan(&term, &doc, &col, &off))
+		out = append(out, fmt.Sprint("tok ", doc, col, off, term))
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// TestSearchIndexMatchesRebuild makes random edits and deletions through
+// the store and checks that the index kept in step equals one rebuilt
+// from scratch.
+func TestSearchIndexMatchesRebuild(t *testing.T) {
+	st := OpenTest(t)
+	rng := rand.New(rand.NewPCG(7, 11))
+	words := strings.Fields("pool deadlock failover dns certificate cache queue retry storm disk latency config flag canary rollback")
+	text := func() string {
+		n := 1 + rng.IntN(6)
+		ws := make([]string, n)
+		for i := range ws {
+			ws[i] = words[rng.IntN(len(words))]
+		}
+		return strings.Join(ws, " ")
+	}
+	var incs []int64
+	for i := 0; i < 6; i++ {
+		inc := incidentWith(t, st, "Incident "+text(), "SEV2", "svc-"+words[i])
+		incs = append(incs, inc.ID)
+	}
+	pick := func() int64 { return incs[rng.IntN(len(incs))] }
+	for step := 0; step < 150; step++ {
+		id := pick()
+		switch rng.IntN(11) {
+		case 0:
+			inc, err := st.Incident(ctx, id)
+			if err == nil {
+				_, err = st.UpdateIncident(ctx, id, model.IncidentPatch{Title: ptr("Edited " + text()), Summary: ptr(text()),
+					Services: &[]string{"svc-" + words[rng.IntN(len(words))]}, Tags: &[]string{words[rng.IntN(len(words))]}, Version: inc.Version})
+				require.NoError(t, err)
+			}
+		case 1, 2:
+			_ = st.AppendTimeline(ctx, &model.TimelineEntry{IncidentID: id, OccurredAt: st.Now(), Kind: model.KindAction, Body: text()})
+		case 3:
+			if tl, err := st.Timeline(ctx, id); err == nil && len(tl) > 0 {
+				e := tl[rng.IntN(len(tl))]
+				if rng.IntN(2) == 0 {
+					_, err = st.UpdateTimelineEntry(ctx, id, e.ID, model.EntryPatch{Body: ptr(text()), Version: e.Version})
+				} else {
+					err = st.DeleteTimelineEntry(ctx, id, e.ID, e.Version)
+				}
+				require.NoError(t, err)
+			}
+		case 4:
+			f := &model.Factor{IncidentID: id, Title: text(), Category: []string{"capacity", "change", "process"}[rng.IntN(3)]}
+			_ = st.CreateFactor(ctx, f)
+		case 5:
+			if fs, err := st.Factors(ctx, id); err == nil && len(fs) > 0 {
+				f := fs[rng.IntN(len(fs))]
+				if rng.IntN(2) == 0 {
+					_, err = st.UpdateFactor(ctx, id, f.ID, model.FactorPatch{Title: ptr(text()), Category: ptr("dependency"), Version: f.Version})
+				} else {
+					err = st.DeleteFactor(ctx, id, f.ID, f.Version)
+				}
+				require.NoError(t, err)
+			}
+		case 6:
+			_ = st.CreateWhy(ctx, &model.WhyNode{IncidentID: id, Text: text()}, nil)
+		case 7:
+			if ws, err := st.Whys(ctx, id); err == nil && len(ws) > 0 {
+				w := ws[rng.IntN(len(ws))]
+				if rng.IntN(2) == 0 {
+					_, err = st.UpdateWhy(ctx, id, w.ID, model.WhyPatch{Text: ptr(text()), Version: w.Version})
+				} else {
+					_, err = st.DeleteWhy(ctx, id, w.ID, w.Version)
+				}
+				require.NoError(t, err)
+			}
+		case 8:
+			a := &model.ActionItem{IncidentID: id, Title: text(), Owner: "Dana", Due: model.NewDate(2030, 1, 2), Type: model.ActionDetect}
+			_ = st.CreateAction(ctx, a)
+		case 9:
+			pm, err := st.Postmortem(ctx, id)
+			if err == nil && pm.Status != model.PostmortemPublished {
+				key := []model.SectionKey{"summary", "trigger", "lessons"}[rng.IntN(3)]
+				_, err = st.SavePostmortem(ctx, id, PostmortemEdit{Sections: map[model.SectionKey]SectionEdit{key: {Body: text(), Version: pm.Sections[key].Version}}})
+				require.NoError(t, err)
+			}
+		case 10:
+			if rng.IntN(4) == 0 {
+				require.NoError(t, st.DeleteIncident(ctx, id))
+				for i, x := range incs {
+					if x == id {
+						incs = append(incs[:i], incs[i+1:]...)
+						break
+					}
+				}
+				incs = append(incs, incidentWith(t, st, "Incident "+text(), "SEV3").ID)
+			}
+		}
+		// Every write left the index complete: nothing waits for a later one.
+		require.Zero(t, rowCount(t, st, "search_dirty"), "step %d left incidents to index", step)
+	}
+	// A renamed category and service reach the documents that use them.
+	require.NoError(t, st.UpdateFactorCategory(ctx, "dependency", &model.FactorCategory{Name: "vendor", Position: 5}))
+	require.NoError(t, st.write(ctx, func(tx *gorm.DB) error {
+		return tx.Exec("UPDATE services SET name = 'renamed-' || name WHERE name = 'svc-pool'").Error
+	}))
+
+	kept := indexDump(t, st)
+	n, err := st.Reindex(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, len(incs), n)
+	rebuilt := indexDump(t, st)
+	assert.Equal(t, rebuilt, kept, "the index kept in step equals a rebuild")
+	assert.NotEmpty(t, kept)
+}
