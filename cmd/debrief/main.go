@@ -33,6 +33,8 @@ Usage:
   debrief [serve] [flags]   serve the web app and API (the default)
   debrief migrate [flags]   apply database migrations and exit
   debrief demo [flags]      load two sample incidents into an empty database
+  debrief reindex [flags]   rebuild the search index from the records (it is kept up to date on every save;
+                            this is for after a restore or a manual change to the database)
   debrief import FILE.md|DIR … [flags]
                             bring back exported (and edited) postmortems; other Markdown becomes a new draft incident
   debrief export --dir DIR [flags]
@@ -74,7 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "migrate", "demo", "export", "import":
+	case "serve", "migrate", "demo", "export", "import", "reindex":
 	case "user", "token":
 		if len(args) == 0 || (cmd == "user" && args[0] != "add") || (cmd == "token" && args[0] != "create") {
 			fmt.Fprint(stderr, usage)
@@ -129,6 +131,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		fmt.Fprintf(stdout, "loaded %d sample incidents into %s\n", n, cfg.DB)
+		return nil
+	case "reindex":
+		start := time.Now()
+		n, err := st.Reindex(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "indexed %d incidents in %s\n", n, time.Since(start).Round(time.Millisecond))
 		return nil
 	case "user add":
 		return acct.addUser(cli, st, stdin, stdout)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/mattn/go-sqlite3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -260,4 +262,34 @@ func TestImportFilesAndFolders(t *testing.T) {
 	assert.Contains(t, out.String(), "bad.md: not imported")
 
 	require.ErrorContains(t, run(ctx, []string{"import", "--db", db}, noEnv, nil, io.Discard, io.Discard), "name the Markdown files")
+}
+
+func TestReindexRebuildsTheSearchIndex(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "debrief.db")
+	ctx := context.Background()
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	_, err = st.Migrate(ctx)
+	require.NoError(t, err)
+	inc := &model.Incident{Title: "Certificate expired on the gateway", Severity: "SEV2"}
+	require.NoError(t, st.CreateIncident(ctx, inc, ""))
+	require.NoError(t, st.Close())
+
+	// A restore or a hand edit leaves the index behind the records.
+	raw, err := sql.Open("sqlite3", db)
+	require.NoError(t, err)
+	_, err = raw.Exec("INSERT INTO search_fts (search_fts) VALUES ('delete-all'); DELETE FROM search_docs; DELETE FROM search_meta")
+	require.NoError(t, err)
+	require.NoError(t, raw.Close())
+
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"reindex", "--db", db}, noEnv, nil, &out, io.Discard))
+	assert.Regexp(t, `^indexed 1 incidents in \S+\n$`, out.String())
+	st, err = store.Open(db)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	res, err := st.Search(ctx, store.SearchQuery{Match: `"certificate"`, Limit: 10})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Total)
+	assert.Equal(t, inc.ID, res.Hits[0].IncidentID)
 }

@@ -9,6 +9,8 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/debrief-dev/debrief/internal/model"
 )
 
 // Highlighter finds a query's words in text and marks them, outside FTS5:
@@ -128,20 +130,33 @@ func (h *Highlighter) Mark(text string) template.HTML {
 
 // Snippet returns an escaped excerpt of text of about size words around
 // the densest run of matches, with matched words in <mark> and an ellipsis
-// where text was cut. Line breaks become " · ". Without matches it is the
-// start of text.
+// where text was cut. The excerpt stays within one line (a timeline entry,
+// a factor, a why), the line with the most matches. Without matches it is
+// the start of text.
 func (h *Highlighter) Snippet(text string, size int) template.HTML {
-	sps := spans(text)
-	if len(sps) == 0 {
-		return template.HTML(template.HTMLEscapeString(flatten(text)))
-	}
 	if size <= 0 {
 		size = 30
+	}
+	line, bestCount := text, -1
+	if strings.ContainsAny(text, "\r\n") {
+		for l := range strings.Lines(text) {
+			l = strings.TrimRight(l, "\r\n")
+			if strings.TrimSpace(l) == "" {
+				continue
+			}
+			if n := h.Count(l); n > bestCount {
+				line, bestCount = l, n
+			}
+		}
+	}
+	sps := spans(line)
+	if len(sps) == 0 {
+		return template.HTML(template.HTMLEscapeString(flatten(model.Truncate(line, 300))))
 	}
 	// The window of size words with the most matches; the earliest wins.
 	hit := make([]bool, len(sps))
 	for i, sp := range sps {
-		hit[i] = !h.Empty() && h.match(text[sp.start:sp.end])
+		hit[i] = !h.Empty() && h.match(line[sp.start:sp.end])
 	}
 	best, bestAt, cur := -1, 0, 0
 	for i := range sps {
@@ -157,7 +172,7 @@ func (h *Highlighter) Snippet(text string, size int) template.HTML {
 	}
 	// Start a few words before the first match of the window, for context.
 	first := bestAt
-	for first < len(sps) && !hit[first] && first < bestAt+size {
+	for first < len(sps) && first < bestAt+size && !hit[first] {
 		first++
 	}
 	if first == len(sps) || first == bestAt+size {
@@ -165,7 +180,7 @@ func (h *Highlighter) Snippet(text string, size int) template.HTML {
 	}
 	from := max(0, first-5)
 	to := min(len(sps), from+size)
-	return h.excerpt(text, sps, from, to, true)
+	return h.excerpt(line, sps, from, to, true)
 }
 
 // excerpt escapes text from word from to word to (-1: the end), marking

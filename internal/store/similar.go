@@ -239,7 +239,8 @@ func (s *Store) Similar(ctx context.Context, incidentID int64, limit int) ([]Sim
 }
 
 // rareWords keeps the words that some other document has too, but not one
-// in five of them, rarest first, at most similarKeywords.
+// in five of them (up to five documents always count as rare, for small
+// archives), rarest first, at most similarKeywords.
 func (s *Store) rareWords(ctx context.Context, db *sql.DB, words []string) ([]string, error) {
 	if len(words) == 0 {
 		return nil, nil
@@ -270,7 +271,7 @@ func (s *Store) rareWords(ctx context.Context, db *sql.DB, words []string) ([]st
 		if err := rows.Scan(&d.term, &d.docs); err != nil {
 			return nil, err
 		}
-		if d.docs >= 2 && d.docs*5 <= max(total, 10) {
+		if d.docs >= 2 && (d.docs <= 5 || d.docs*5 <= total) {
 			keep = append(keep, d)
 		}
 	}

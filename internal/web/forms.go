@@ -25,6 +25,7 @@ type view struct {
 	User      *model.User // nil when signed out
 	CSRF      string      // for the _csrf field of every form
 	Page      any
+	Query     string // the search box's text, on the search and archive pages
 }
 
 func (s *Server) pageData(c echo.Context, page any) view {
@@ -38,8 +39,16 @@ func (s *Server) pageData(c echo.Context, page any) view {
 		nav = "admin"
 	case strings.HasPrefix(p, "/settings"):
 		nav = "settings"
+	case p == "/archive":
+		nav = "archive"
+	case strings.HasPrefix(p, "/review"):
+		nav = "review"
 	}
-	return view{Nav: nav, RequestID: requestIDOf(c), User: currentUser(c), CSRF: csrfToken(c), Page: page}
+	v := view{Nav: nav, RequestID: requestIDOf(c), User: currentUser(c), CSRF: csrfToken(c), Page: page}
+	if p := c.Request().URL.Path; p == "/search" || p == "/archive" {
+		v.Query = c.QueryParam("q")
+	}
+	return v
 }
 
 // can reports whether the signed-in user has role (for showing controls).

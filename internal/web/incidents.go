@@ -277,6 +277,9 @@ func (s *Server) incidentShow(c echo.Context) error {
 		return err
 	}
 	data.Focus = c.QueryParam("added") != ""
+	if data.Similar, err = s.similarPanel(c, id); err != nil {
+		return err
+	}
 	return c.Render(http.StatusOK, "incident", s.pageData(c, data))
 }
 

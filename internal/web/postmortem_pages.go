@@ -30,6 +30,7 @@ type postmortemPage struct {
 	Revision  *model.PostmortemRevision // the revision shown; nil for the draft
 	Revisions []model.PostmortemRevision
 	Draft     bool // showing the current draft
+	Similar   *similarPanel
 }
 
 // stripFrontMatter drops the YAML front matter from an export, for the
@@ -118,6 +119,9 @@ func (s *Server) postmortemShow(c echo.Context) error {
 	}
 	page := postmortemPage{postmortemView: v, Incident: v.Doc.Incident, Revision: rev, Revisions: revs, Draft: draft,
 		HTML: s.markdown(string(stripFrontMatter(md)))}
+	if page.Similar, err = s.similarPanel(c, id); err != nil {
+		return err
+	}
 	return c.Render(http.StatusOK, "postmortem", s.pageData(c, page))
 }
 

@@ -41,6 +41,8 @@ func (s *Server) routes() {
 	viewer.GET("/export.zip", s.exportZip)
 	viewer.GET("/incidents/:id/whys/:whyID/diagram.svg", s.whyDiagram)
 	viewer.GET("/actions", s.actionList)
+	viewer.GET("/search", s.searchShow)
+	viewer.GET("/archive", s.archiveShow)
 	viewer.GET("/time-preview", s.timePreview)
 	viewer.POST("/lint-preview", s.lintPreview) // reads only: checks text, writes nothing
 	viewer.GET("/settings", s.settings)
@@ -113,6 +115,8 @@ func (s *Server) routes() {
 	apiViewer.GET("/api/v1/incidents/:id/actions", s.apiIncidentActions)
 	apiViewer.GET("/api/v1/incidents/:id/actions/:actionID", s.apiActionShow)
 	apiViewer.GET("/api/v1/actions", s.apiActionList)
+	apiViewer.GET("/api/v1/search", s.apiSearch)
+	apiViewer.GET("/api/v1/incidents/:id/similar", s.apiSimilar)
 	apiViewer.GET("/api/v1/incidents/:id/postmortem", s.apiPostmortemShow)
 	apiViewer.GET("/api/v1/incidents/:id/postmortem/revisions", s.apiRevisionList)
 	apiViewer.GET("/api/v1/incidents/:id/postmortem/revisions/:n", s.apiRevisionShow)

@@ -93,6 +93,7 @@ type incidentPage struct {
 	People      []string
 	Analysis    *analysisPage
 	Postmortem  pmBadge
+	Similar     *similarPanel // on the full page only
 }
 
 func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, error) {
