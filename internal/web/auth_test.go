@@ -123,6 +123,10 @@ func fillPath(t *testing.T, path string, f authFixture) string {
 			segs[i] = f.severity
 		case ":category":
 			segs[i] = url.PathEscape(f.category)
+		case ":week":
+			// A week of its own per fixture, so every allowed save of the
+			// minutes is a first save (version 0).
+			segs[i] = fmt.Sprintf("%04d-W%02d", 2000+f.incident/52, f.incident%52+1)
 		case "*":
 			segs[i] = "css/app.css"
 		default:
@@ -207,6 +211,10 @@ var routeBodies = map[string]func(f authFixture) string{
 	"POST /api/v1/incidents/:id/postmortem/draft":            func(authFixture) string { return `{"version":3}` },
 	"POST /api/v1/incidents/:id/postmortem/publish":          func(authFixture) string { return `{"version":3}` },
 	"POST /api/v1/incidents/:id/postmortem/acknowledgements": func(authFixture) string { return `{"fingerprint":"x","reason":"kept"}` },
+	"POST /review/:week/minutes":                             func(authFixture) string { return "version=0&attendees=Matrix+User&notes_incidents=Matrix" },
+	"PUT /api/v1/review/:week/minutes": func(authFixture) string {
+		return `{"version":0,"attendees":["Matrix User"],"notes":{"incidents":"Matrix"}}`
+	},
 }
 
 // allowedStatus is what an allowed request answers when it is not a 2xx
@@ -381,7 +389,8 @@ func dbSnapshot(t *testing.T, db *sql.DB) map[string][]string {
 	out := map[string][]string{}
 	for _, table := range []string{"incidents", "incident_services", "incident_tags", "incident_roles", "services",
 		"severities", "timeline_entries", "timeline_entry_revisions", "users", "api_tokens", "audit_log",
-		"factor_categories", "contributing_factors", "why_nodes", "action_items", "action_item_factors", "action_item_whys"} {
+		"factor_categories", "contributing_factors", "why_nodes", "action_items", "action_item_factors", "action_item_whys",
+		"review_minutes", "review_notes"} {
 		rows, err := db.Query("SELECT * FROM " + table)
 		require.NoError(t, err, table)
 		cols, err := rows.Columns()

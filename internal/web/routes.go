@@ -144,6 +144,16 @@ func (s *Server) routes() {
 	apiEditor.POST("/api/v1/incidents/:id/postmortem/publish", s.apiPostmortemPublish)
 	apiEditor.POST("/api/v1/incidents/:id/postmortem/acknowledgements", s.apiPostmortemAcknowledge)
 
+	// The weekly review: viewers read it and its minutes, editors keep the
+	// minutes. /review/:week is "2026-W47.md" (the minutes as Markdown) or
+	// "2026-W47" (sent to that week's page).
+	viewer.GET("/review", s.reviewShow)
+	viewer.GET("/review/:week", s.reviewWeek)
+	editor.POST("/review/:week/minutes", s.minutesSave)
+	apiViewer.GET("/api/v1/review", s.apiReview)
+	apiViewer.GET("/api/v1/review/:week/minutes", s.apiMinutes)
+	apiEditor.PUT("/api/v1/review/:week/minutes", s.apiMinutesSave)
+
 	// Unknown API paths answer JSON 404 (after authentication, so the
 	// API's shape is not revealed to anonymous callers).
 	e.Any("/api/*", func(echo.Context) error { return echo.ErrNotFound }, s.require(model.RoleViewer))
