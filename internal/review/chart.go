@@ -52,10 +52,10 @@ type svg struct{ b strings.Builder }
 
 func (s *svg) raw(v string) { s.b.WriteString(v) }
 
+var svgEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;")
+
 // text writes character data, escaped for text and attribute values.
-func (s *svg) text(v string) {
-	s.b.WriteString(strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&#39;").Replace(v))
-}
+func (s *svg) text(v string) { _, _ = svgEscaper.WriteString(&s.b, v) }
 
 // num writes a coordinate with one decimal. A value that is not finite
 // (it cannot arise from the integer data, but a coordinate must never be
