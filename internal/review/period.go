@@ -99,8 +99,8 @@ func ParseWeek(s string) (Period, error) {
 	}
 	year, _ := strconv.Atoi(m[1])
 	w, _ := strconv.Atoi(m[2])
-	if year < 1970 || year > 9998 {
-		return Period{}, fmt.Errorf("must be a week between 1970 and 9998")
+	if year < 1970 {
+		return Period{}, fmt.Errorf("must be a week from 1970 on")
 	}
 	if n := WeeksIn(year); w < 1 || w > n {
 		return Period{}, fmt.Errorf("%d has ISO weeks 01 to %02d, so %s does not exist", year, n, s)
