@@ -28,14 +28,15 @@ CREATE TABLE search_docs (
 );
 
 -- Lists (services, tags, categories) are newline-separated: none of them
--- can hold a newline.
+-- can hold a newline. Times are Unix milliseconds (UTC), cheap to read for
+-- every hit.
 CREATE TABLE search_meta (
     incident_id   INTEGER PRIMARY KEY,
     severity      TEXT     NOT NULL,
     status        TEXT     NOT NULL,
     pm_status     TEXT     NOT NULL DEFAULT '',
-    started_at    DATETIME,
-    published_at  DATETIME,
+    started_at    INTEGER  NOT NULL,
+    published_at  INTEGER,
     services      TEXT     NOT NULL DEFAULT '',
     tags          TEXT     NOT NULL DEFAULT '',
     categories    TEXT     NOT NULL DEFAULT ''

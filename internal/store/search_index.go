@@ -52,11 +52,12 @@ WHERE i.id IN (SELECT incident_id FROM search_dirty)`
 
 // metaSelect builds the filter and facet fields of the same incidents.
 // started_at falls back to when the incident was declared, so every
-// incident has a date to sort and filter by.
-const metaSelect = `
+// incident has a date to sort and filter by. Times become Unix
+// milliseconds.
+var metaSelect = `
 SELECT i.id, i.severity, i.status, COALESCE(p.status, ''),
-	COALESCE(i.started_at, i.created_at),
-	(SELECT min(published_at) FROM postmortem_revisions WHERE incident_id = i.id),
+	` + unixMillis("COALESCE(i.started_at, i.created_at)") + `,
+	` + unixMillis("(SELECT min(published_at) FROM postmortem_revisions WHERE incident_id = i.id)") + `,
 	(SELECT services FROM search_docs WHERE incident_id = i.id),
 	(SELECT tags FROM search_docs WHERE incident_id = i.id),
 	COALESCE((SELECT group_concat(category, char(10)) FROM
@@ -64,6 +65,12 @@ SELECT i.id, i.severity, i.status, COALESCE(p.status, ''),
 FROM incidents i
 LEFT JOIN postmortems p ON p.incident_id = i.id
 WHERE i.id IN (SELECT incident_id FROM search_dirty)`
+
+// unixMillis is the SQL for a stored time (text, as the driver writes it)
+// in Unix milliseconds; NULL stays NULL.
+func unixMillis(expr string) string {
+	return "CAST(round((julianday(" + expr + ") - 2440587.5) * 86400000) AS INTEGER)"
+}
 
 // flushSearch rebuilds the documents of the incidents in search_dirty and
 // empties it. A deleted incident's document goes; nothing replaces it.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/search"
@@ -125,7 +126,7 @@ func (s *Store) Similar(ctx context.Context, incidentID int64, limit int) ([]Sim
 	} else if len(words) > 0 {
 		rows, err := db.QueryContext(ctx, `SELECT f.rowid, -f.rank FROM search_fts f JOIN search_meta m ON m.incident_id = f.rowid
 			WHERE search_fts MATCH ? AND m.started_at < ? ORDER BY f.rank LIMIT ?`,
-			search.AnyWordIn([]string{"factors", "whys"}, words), me.StartedAt, similarCandidates)
+			search.AnyWordIn([]string{"factors", "whys"}, words), me.StartedAt.UnixMilli(), similarCandidates)
 		if err != nil {
 			return nil, err
 		}
@@ -157,7 +158,7 @@ func (s *Store) Similar(ctx context.Context, incidentID int64, limit int) ([]Sim
 		rows, err := db.QueryContext(ctx, `SELECT x.incident_id FROM incident_services x
 			JOIN search_meta m ON m.incident_id = x.incident_id
 			WHERE x.service_id IN (SELECT service_id FROM incident_services WHERE incident_id = ?) AND m.started_at < ?
-			GROUP BY x.incident_id ORDER BY count(*) DESC, m.started_at DESC LIMIT ?`, incidentID, me.StartedAt, similarCandidates)
+			GROUP BY x.incident_id ORDER BY count(*) DESC, m.started_at DESC LIMIT ?`, incidentID, me.StartedAt.UnixMilli(), similarCandidates)
 		if err != nil {
 			return nil, err
 		}
@@ -293,15 +294,16 @@ func scanMeta(sc interface{ Scan(...any) error }, extra ...any) (SearchMeta, err
 	var (
 		m                          SearchMeta
 		services, tags, categories string
-		published                  sql.NullTime
+		started                    int64
+		published                  sql.NullInt64
 	)
-	dest := append([]any{&m.IncidentID, &m.Severity, &m.Status, &m.PMStatus, &m.StartedAt, &published, &services, &tags, &categories}, extra...)
+	dest := append([]any{&m.IncidentID, &m.Severity, &m.Status, &m.PMStatus, &started, &published, &services, &tags, &categories}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return m, err
 	}
-	m.StartedAt = m.StartedAt.UTC()
+	m.StartedAt = time.UnixMilli(started).UTC()
 	if published.Valid {
-		t := published.Time.UTC()
+		t := time.UnixMilli(published.Int64).UTC()
 		m.PublishedAt = &t
 	}
 	m.Services, m.Tags, m.Categories = splitList(services), splitList(tags), splitList(categories)
