@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -80,6 +81,14 @@ func TestBrowserReviewMeetingMode(t *testing.T) {
 	// The buttons move too, for a presenter with a mouse.
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#slide-next`))))
 	assert.Equal(t, "3 / 7 · Postmortems", position())
+
+	// Printed, meeting mode is the whole review without its controls, and
+	// the notes print as text.
+	_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+	require.NoError(t, err, "emulate print")
+	assert.Len(t, visible(), 7, "every section prints")
+	assert.Equal(t, 0, evalJS[int](t, ctx, `[...document.querySelectorAll('.review-bar, textarea, button')].filter(el => getComputedStyle(el).display !== 'none').length`))
+	assert.Contains(t, evalJS[string](t, ctx, `document.querySelector('#section-incidents .notes-text').innerText`), "Follow up Friday")
 
 	assert.Empty(t, consoleErrors(), "console errors, exceptions or CSP violations")
 }
