@@ -30,10 +30,13 @@ func readReviewForm(c echo.Context) reviewForm {
 
 // reviewPage is the weekly review, on screen, in print and in meeting mode.
 type reviewPage struct {
-	Form        reviewForm
-	Errors      map[string]string
-	Report      *review.Report // nil when the period was refused
-	Minutes     *review.Minutes
+	Form    reviewForm
+	Errors  map[string]string
+	Report  *review.Report // nil when the period was refused
+	Minutes *review.Minutes
+	// Theirs, after a clash, is the minutes as someone else saved them
+	// meanwhile: shown beside what was typed, which is not saved.
+	Theirs      *review.Minutes
 	Conflict    string
 	Saved       bool
 	Charts      reviewCharts
@@ -65,6 +68,36 @@ func (p reviewPage) SectionHint(key string) string {
 		}
 	}
 	return ""
+}
+
+// Version is the version the minutes form is based on: after a clash,
+// the version saved meanwhile, so that the merged text can be saved.
+func (p reviewPage) Version() int {
+	if p.Theirs != nil {
+		return p.Theirs.Version
+	}
+	if p.Minutes == nil {
+		return 0
+	}
+	return p.Minutes.Version
+}
+
+// TheirNote is what someone else saved in section key meanwhile, when it
+// differs from what was typed ("" otherwise).
+func (p reviewPage) TheirNote(key string) string {
+	if p.Theirs == nil || p.Minutes == nil || p.Theirs.Note(key) == p.Minutes.Note(key) {
+		return ""
+	}
+	return p.Theirs.Note(key)
+}
+
+// TheirAttendees is the attendee list someone else saved meanwhile, when it
+// differs from what was typed ("" otherwise).
+func (p reviewPage) TheirAttendees() string {
+	if p.Theirs == nil || p.Minutes == nil || strings.Join(p.Theirs.Attendees, ", ") == strings.Join(p.Minutes.Attendees, ", ") {
+		return ""
+	}
+	return strings.Join(p.Theirs.Attendees, ", ")
 }
 
 // AttendeesText is the attendee list as the form shows it, one a line.
@@ -253,8 +286,9 @@ func (s *Server) minutesSave(c echo.Context) error {
 		if who == "" {
 			who = "someone"
 		}
+		p.Theirs = cur
 		p.Conflict = fmt.Sprintf("%s saved these minutes while you were editing (you started from version %d; they are now at version %d). "+
-			"Your text is kept below: reload the page in another tab, merge what you need and save again.", who, m.Version, cur.Version)
+			"Your text is in the boxes, not saved; what they saved is shown beside it where it differs. Merge them and save again.", who, m.Version, cur.Version)
 	}
 	return c.Render(status, "review", s.pageData(c, p))
 }

@@ -254,10 +254,15 @@ func TestReviewMinutesRoundTrip(t *testing.T) {
 
 	// A second editor saved in between: the stale save is refused and the
 	// page keeps what was typed.
-	rec = app.form("/review/2026-W47/minutes", url.Values{"version": {"0"}, "notes_metrics": {"My late note"}})
+	rec = app.form("/review/2026-W47/minutes", url.Values{"version": {"0"}, "notes_metrics": {"My late note"}, "notes_actions": {"Decided: Cy owns it."}})
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
-	assert.Contains(t, rec.Body.String(), "they are now at version 1")
-	assert.Contains(t, rec.Body.String(), "My late note")
+	page = rec.Body.String()
+	assert.Contains(t, page, "they are now at version 1")
+	assert.Contains(t, page, ">My late note</textarea>", "what was typed is kept")
+	assert.Contains(t, page, "<pre>Decided: Bo owns the canary work.</pre>", "what was saved meanwhile is shown where it differs")
+	assert.Contains(t, page, "<pre>Checkout 502s: follow up in the checkout sync.</pre>", "a box left blank differs too")
+	assert.NotContains(t, page, "Saved meanwhile:</strong><pre></pre>", "nothing is shown where nothing was saved")
+	assert.Contains(t, page, `<input type="hidden" name="version" value="1">`, "the merged text saves on the next try")
 	rec = app.api(http.MethodPut, "/api/v1/review/2026-W47/minutes", `{"version":0,"attendees":["Ana"],"notes":{}}`)
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
 
