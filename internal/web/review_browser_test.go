@@ -81,6 +81,12 @@ func TestBrowserReviewMeetingMode(t *testing.T) {
 	// The buttons move too, for a presenter with a mouse.
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#slide-next`))))
 	assert.Equal(t, "3 / 7 · Postmortems", position())
+	// Keys still move with the focus on that button; a footnote link goes
+	// to the definitions.
+	key(kb.PageDown, "4 / 7 · Action items")
+	key(kb.PageDown, "5 / 7 · Metrics")
+	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#section-metrics a[href="#def-mttr"]`))))
+	assert.Equal(t, "7 / 7 · Definitions", position())
 
 	// Printed, meeting mode is the whole review without its controls, and
 	// the notes print as text.

@@ -14,11 +14,20 @@
 
   var doc = document;
 
+  // isTyping: keys belong to a field that takes text or a choice.
   function isTyping(el) {
     if (!el || el === doc.body) return false;
     if (el.isContentEditable) return true;
     var tag = el.tagName;
-    return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || tag === 'BUTTON' || tag === 'SUMMARY';
+    if (tag === 'INPUT') return !/^(button|submit|reset|checkbox|radio)$/i.test(el.type || '');
+    return tag === 'TEXTAREA' || tag === 'SELECT';
+  }
+
+  // isControl: Space (and Enter) press a focused button or link.
+  function isControl(el) {
+    if (!el || el === doc.body) return false;
+    var tag = el.tagName;
+    return tag === 'BUTTON' || tag === 'A' || tag === 'SUMMARY' || tag === 'INPUT';
   }
 
   function setupSlides(root) {
@@ -75,6 +84,7 @@
           break;
         case ' ':
         case 'Spacebar':
+          if (isControl(evt.target)) return;
           to = evt.shiftKey ? current - 1 : current + 1;
           break;
         case 'Home':
@@ -100,11 +110,13 @@
     root.addEventListener('click', function (evt) {
       var a = evt.target.closest ? evt.target.closest('a[href^="#"]') : null;
       if (!a) return;
-      var id = a.getAttribute('href').slice(1);
+      var id = a.getAttribute('href').slice(1).replace(/"/g, '');
       for (var i = 0; i < slides.length; i++) {
-        if (slides[i].id === id || slides[i].querySelector('[id="' + id.replace(/"/g, '') + '"]')) {
+        var target = slides[i].id === id ? null : slides[i].querySelector('[id="' + id + '"]');
+        if (slides[i].id === id || target) {
           evt.preventDefault();
           show(i);
+          if (target && target.scrollIntoView) target.scrollIntoView({ block: 'center' });
           return;
         }
       }
