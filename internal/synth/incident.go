@@ -500,10 +500,9 @@ func buildWhys(r *rand.Rand, s *slots, m *mode, inc *incident) {
 		root = add(-1, -1, capital(s.expand(oneOf(r, whyRootTexts))))
 	}
 	chains := m.whys
-	main := chains[r.IntN(len(chains))]
-	at := root
-	var fork int = -1
-	for k, text := range main {
+	mainChain := r.IntN(len(chains))
+	at, fork := root, -1
+	for k, text := range chains[mainChain] {
 		if len(inc.whys) >= target {
 			break
 		}
@@ -517,8 +516,8 @@ func buildWhys(r *rand.Rand, s *slots, m *mode, inc *incident) {
 		inc.whys[at].factor = len(inc.factors) - 1
 	}
 	// A fork: a second answer to an early why.
-	for _, chain := range chains {
-		if len(inc.whys) >= target || &chain[0] == &main[0] {
+	for i, chain := range chains {
+		if len(inc.whys) >= target || i == mainChain {
 			continue
 		}
 		at := root
@@ -536,9 +535,8 @@ func buildWhys(r *rand.Rand, s *slots, m *mode, inc *incident) {
 	// the tree has its size.
 	if len(inc.whys) < target && len(inc.factors) > 2 {
 		k := 1 + r.IntN(len(inc.factors)-1)
-		at := add(-1, k, inc.factors[k].title)
-		at = add(at, -1, s.expand(oneOf(r, genericWhys)))
-		_ = at
+		second := add(-1, k, inc.factors[k].title)
+		add(second, -1, s.expand(oneOf(r, genericWhys)))
 	}
 	for len(inc.whys) < target {
 		parent := r.IntN(len(inc.whys))
