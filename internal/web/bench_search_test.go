@@ -343,6 +343,8 @@ func searchArchive(b *testing.B, n int) string {
 		}
 	}()
 	ctx := context.Background()
+	// Shown without -v too: the first run waits minutes for this.
+	fmt.Fprintf(os.Stderr, "building %s (once; cached in %s)\n", filepath.Base(path), dir)
 	t0 := time.Now()
 	st, err := store.Open(tmp)
 	if err != nil {
