@@ -49,6 +49,7 @@ func count(t *testing.T, db *sql.DB, query string, args ...any) int {
 }
 
 func TestGenerate(t *testing.T) {
+	t.Parallel()
 	const n = 60
 	st, db := generate(t, Options{N: n, Seed: 7, Now: testNow, Workers: 2})
 	ctx := context.Background()
@@ -183,6 +184,7 @@ func dump(t *testing.T, db *sql.DB) string {
 }
 
 func TestGenerateDeterministic(t *testing.T) {
+	t.Parallel()
 	opts := Options{N: 25, Seed: 42, Now: testNow, Workers: 1}
 	_, a := generate(t, opts)
 	opts.Workers = 3
@@ -196,6 +198,7 @@ func TestGenerateDeterministic(t *testing.T) {
 // The vocabulary has a long tail: a few words are everywhere, most are
 // rare, as in real writing (and unlike a handful of words repeated).
 func TestVocabularyLongTail(t *testing.T) {
+	t.Parallel()
 	_, db := generate(t, Options{N: 200, Seed: 3, Now: testNow})
 	freq := map[string]int{}
 	rows, err := db.Query("SELECT body FROM timeline_entries UNION ALL SELECT title || ' ' || summary FROM incidents")
