@@ -44,6 +44,12 @@ type reviewPage struct {
 	Sections    []review.Section
 	// Links to the neighbouring periods and the exports.
 	PrevURL, NextURL, CurrentURL, PresentURL, PageURL, MarkdownURL, MinutesURL string
+	// NotesWeek is the ISO week whose minutes the page edits: the period's
+	// own, or on the default page (the last seven days) the current week,
+	// so a meeting run from /review keeps its notes; "" for other periods.
+	NotesWeek string
+	// Default is the default period (no week or dates asked for).
+	Default bool
 }
 
 type reviewCharts struct {
@@ -175,6 +181,12 @@ func (s *Server) newReviewPage(f reviewForm, r *review.Report, m *review.Minutes
 	p.PresentURL = period(r.Period, true)
 	p.MarkdownURL = "/review/" + r.MinutesWeek + ".md"
 	p.MinutesURL = "/review?week=" + r.MinutesWeek
+	p.Default = f.Week == "" && f.From == "" && f.To == ""
+	if w, ok := r.Period.Week(); ok {
+		p.NotesWeek = w
+	} else if p.Default {
+		p.NotesWeek = r.MinutesWeek
+	}
 	return p
 }
 
@@ -250,8 +262,11 @@ func (s *Server) minutesSave(c echo.Context) error {
 		_, err = s.store.SaveMinutes(ctx, m)
 		if err == nil {
 			to := "/review?week=" + week + "&saved=1"
+			if c.FormValue("back") == "default" {
+				to = "/review?saved=1" // the default page, which shows this week's minutes
+			}
 			if present {
-				to = "/review?week=" + week + "&present=1&saved=1"
+				to = strings.Replace(to, "saved=1", "present=1&saved=1", 1)
 			}
 			for _, sec := range review.Sections {
 				if sec.Key == section {

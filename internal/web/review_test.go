@@ -189,7 +189,9 @@ func TestReviewBadPeriods(t *testing.T) {
 }
 
 // TestReviewEmptyAndOddPeriods: a period without incidents shows "—"
-// rather than a number; a period that is not an ISO week keeps no minutes
+// rather than a number; the default page (the last seven days) keeps its
+// notes as the current ISO week's minutes, so a meeting run from /review
+// records them; any other period that is not an ISO week keeps no minutes
 // of its own and links to the week of its last day.
 func TestReviewEmptyAndOddPeriods(t *testing.T) {
 	app := newTestApp(t, store.WithClock(func() time.Time { return reviewClock }))
@@ -201,8 +203,20 @@ func TestReviewEmptyAndOddPeriods(t *testing.T) {
 	assert.Equal(t, "—", cells["mttr.median.delta"])
 	assert.Equal(t, "0 of 0", cells["mttr.used"])
 	assert.NotContains(t, rec.Body.String(), "NaN")
+	assert.Contains(t, rec.Body.String(), "saved as the minutes of 2026-W48", "the default period ends on Wednesday of W48")
+	assert.Contains(t, rec.Body.String(), `action="/review/2026-W48/minutes"`)
+	saved := app.form("/review/2026-W48/minutes", url.Values{"version": {"0"}, "back": {"default"}, "present": {"1"},
+		"attendees": {"Dana, Sam"}, "notes_actions": {"Sam owns the pool alerts"}, "section": {"actions"}})
+	require.Equal(t, http.StatusSeeOther, saved.Code, saved.Body.String())
+	assert.Equal(t, "/review?present=1&saved=1#section-actions", saved.Header().Get("Location"), "back to the default page, in meeting mode")
+	page := app.do(http.MethodGet, "/review?present=1&saved=1", "", "").Body.String()
+	assert.Contains(t, page, "Sam owns the pool alerts")
+	assert.Contains(t, app.do(http.MethodGet, "/review?week=2026-W48", "", "").Body.String(), "Sam owns the pool alerts", "the same minutes as the week's page")
+
+	rec = app.do(http.MethodGet, "/review?from=2026-11-10&to=2026-11-25", "", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Contains(t, rec.Body.String(), "Minutes are kept per ISO week")
-	assert.Contains(t, rec.Body.String(), `href="/review?week=2026-W48"`, "the default period ends on Wednesday of W48")
+	assert.Contains(t, rec.Body.String(), `href="/review?week=2026-W48"`)
 	assert.NotContains(t, rec.Body.String(), `id="minutes-form"`)
 
 	rec = app.do(http.MethodGet, "/review?week=2026-W53&present=1", "", "")
