@@ -39,11 +39,25 @@ CREATE TABLE search_meta (
     published_at  INTEGER,
     services      TEXT     NOT NULL DEFAULT '',
     tags          TEXT     NOT NULL DEFAULT '',
-    categories    TEXT     NOT NULL DEFAULT ''
+    categories    TEXT     NOT NULL DEFAULT '',
+    -- The search_state generation that wrote the row; a deleted incident
+    -- leaves a row with deleted = 1, so a copy of the table kept in memory
+    -- can catch up by reading the rows of later generations.
+    gen           INTEGER  NOT NULL DEFAULT 0,
+    deleted       INTEGER  NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))
 );
 
-CREATE INDEX search_meta_started ON search_meta (started_at);
-CREATE INDEX search_meta_published ON search_meta (published_at) WHERE published_at IS NOT NULL;
+CREATE INDEX search_meta_gen ON search_meta (gen);
+
+-- gen counts the transactions that changed the index; epoch counts full
+-- rebuilds (after one, a copy in memory is reloaded whole).
+CREATE TABLE search_state (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    epoch INTEGER NOT NULL,
+    gen   INTEGER NOT NULL
+);
+INSERT INTO search_state VALUES (1, 1, 0);
+
 
 -- Column weights for bm25 (title above everything, then services and tags,
 -- summary, the analysis, and the long narrative and timeline last) are set
@@ -192,5 +206,6 @@ DROP TRIGGER search_revisions_ins;
 DROP TABLE search_dirty;
 DROP TABLE search_vocab;
 DROP TABLE search_fts;
+DROP TABLE search_state;
 DROP TABLE search_meta;
 DROP TABLE search_docs;

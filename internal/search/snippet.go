@@ -71,8 +71,18 @@ func fold(w string) string {
 	return strings.ToLower(out)
 }
 
-// match reports which needle, if any, the word w matches.
+// match reports whether the word w matches a needle. ASCII words, most of
+// what people write, are compared without allocating.
 func (h *Highlighter) match(w string) bool {
+	if isASCII(w) {
+		for _, n := range h.words {
+			if len(w) == len(n.text) && asciiEqualFold(w, n.text) ||
+				n.prefix && len(w) > len(n.text) && asciiEqualFold(w[:len(n.text)], n.text) {
+				return true
+			}
+		}
+		return false
+	}
 	f := fold(w)
 	for _, n := range h.words {
 		if f == n.text || n.prefix && strings.HasPrefix(f, n.text) {
@@ -82,30 +92,85 @@ func (h *Highlighter) match(w string) bool {
 	return false
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiEqualFold compares an ASCII word with a folded (lower-case) needle.
+func asciiEqualFold(w, lower string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // span is a word's byte range in a text.
 type span struct{ start, end int }
 
-// spans returns the words of s, split as words splits them.
-func spans(s string) []span {
-	var out []span
+// asciiWord marks the ASCII bytes that are letters or digits.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
+
+// eachWord calls yield with the byte range of every word of s, split as
+// words splits them (a word starts at a letter or digit and runs over
+// letters, digits and marks), until yield returns false.
+func eachWord(s string, yield func(start, end int) bool) {
 	start := -1
-	for i, r := range s {
+	for i := 0; i < len(s); {
+		c := s[i]
+		var letter, mark bool
+		size := 1
+		if c < utf8.RuneSelf {
+			letter = asciiWord[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			letter = (unicode.IsLetter(r) || unicode.IsNumber(r)) && !unicode.Is(oldMarks, r)
+			mark = !letter && (unicode.IsMark(r) || unicode.Is(oldMarks, r))
+		}
 		switch {
-		case (unicode.IsLetter(r) || unicode.IsNumber(r)) && !unicode.Is(oldMarks, r):
+		case letter:
 			if start < 0 {
 				start = i
 			}
-		case (unicode.IsMark(r) || unicode.Is(oldMarks, r)) && start >= 0:
+		case mark && start >= 0:
 		default:
 			if start >= 0 {
-				out = append(out, span{start, i})
+				if !yield(start, i) {
+					return
+				}
 				start = -1
 			}
 		}
+		i += size
 	}
 	if start >= 0 {
-		out = append(out, span{start, len(s)})
+		yield(start, len(s))
 	}
+}
+
+// spans returns the words of s.
+func spans(s string) []span {
+	var out []span
+	eachWord(s, func(start, end int) bool {
+		out = append(out, span{start, end})
+		return true
+	})
 	return out
 }
 
@@ -115,11 +180,12 @@ func (h *Highlighter) Count(text string) int {
 		return 0
 	}
 	n := 0
-	for _, sp := range spans(text) {
-		if h.match(text[sp.start:sp.end]) {
+	eachWord(text, func(start, end int) bool {
+		if h.match(text[start:end]) {
 			n++
 		}
-	}
+		return true
+	})
 	return n
 }
 

@@ -3,8 +3,8 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -125,65 +125,277 @@ type SearchResult struct {
 // maxFacetValues bounds the service and category facet lists.
 const maxFacetValues = 20
 
-// Search runs q. Every match is read once (rank and the small meta row) to
-// filter, count facets and sort; only the page's documents are loaded.
+// candidate is one match on its way through filters, facets and sorting.
+type candidate struct {
+	id   int64
+	rank float64
+	row  *metaRow
+}
+
+// Search runs q. FTS5 gives every match's rowid and bm25 rank; filters,
+// facet counts and the order come from the meta cache in memory; only the
+// page's documents are read from the database.
 func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
-	var (
-		rows *sql.Rows
-		err  error
-	)
-	const metaCols = "m.incident_id, m.severity, m.status, m.pm_status, m.started_at, m.published_at, m.services, m.tags, m.categories"
-	// (metaColumns, prefixed: scanMeta reads them in this order)
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case q.Match != "":
-		rows, err = sqlDB.QueryContext(ctx, "SELECT "+metaCols+", f.rank FROM search_fts f JOIN search_meta m ON m.incident_id = f.rowid WHERE search_fts MATCH ?", q.Match)
-	case q.Exclude != "":
-		rows, err = sqlDB.QueryContext(ctx, "SELECT "+metaCols+", 0 FROM search_meta m WHERE m.incident_id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", q.Exclude)
-	default:
-		rows, err = sqlDB.QueryContext(ctx, "SELECT "+metaCols+", 0 FROM search_meta m")
-	}
+	c, err := s.searchCache(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer c.mu.RUnlock()
 
-	f := newSearchFilter(q)
-	var hits []SearchHit
-	for rows.Next() {
-		var h SearchHit
-		if h.SearchMeta, err = scanMeta(rows, &h.Rank); err != nil {
+	f := c.filter(q)
+	var cands []candidate
+	switch {
+	case q.Match != "":
+		rows, err := sqlDB.QueryContext(ctx, "SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ?", q.Match)
+		if err != nil {
 			return nil, err
 		}
-		if f.keep(&h.SearchMeta) {
-			hits = append(hits, h)
+		for rows.Next() {
+			var cd candidate
+			if err := rows.Scan(&cd.id, &cd.rank); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			// A document written after the cache was read waits for the
+			// next search.
+			if cd.row = c.get(cd.id); cd.row != nil && f.keep(cd.row) {
+				cands = append(cands, cd)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	default:
+		excluded := map[int64]bool{}
+		if q.Exclude != "" {
+			rows, err := sqlDB.QueryContext(ctx, "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", q.Exclude)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				excluded[id] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+		}
+		cands = make([]candidate, 0, c.n-len(excluded))
+		for id := range c.rows {
+			r := &c.rows[id]
+			if r.present && !excluded[int64(id)] && f.keep(r) {
+				cands = append(cands, candidate{id: int64(id), row: r})
+			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
 
-	res := &SearchResult{Total: len(hits), Facets: facets(hits)}
-	order := make([]*SearchHit, len(hits))
-	for i := range hits {
-		order[i] = &hits[i]
-	}
-	sortHits(order, q.Sort, q.Match != "")
-	if q.Offset >= len(order) {
-		return res, nil
-	}
-	order = order[q.Offset:]
-	if q.Limit > 0 && len(order) > q.Limit {
-		order = order[:q.Limit]
-	}
-	res.Hits = make([]SearchHit, len(order))
-	for i, h := range order {
-		res.Hits[i] = *h
+	res := &SearchResult{Total: len(cands), Facets: c.facets(cands)}
+	page := topCandidates(cands, q.Sort, q.Match != "", q.Offset, q.Limit)
+	res.Hits = make([]SearchHit, len(page))
+	for i, cd := range page {
+		res.Hits[i] = SearchHit{SearchMeta: c.meta(cd.id, cd.row), Rank: cd.rank}
 	}
 	return res, s.loadDocs(ctx, res.Hits)
+}
+
+// metaFilter is a query's filters over interned values.
+type metaFilter struct {
+	q                                                SearchQuery
+	severities, statuses, services, tags, categories map[int32]bool
+	from, to                                         int64
+}
+
+func (c *metaCache) filter(q SearchQuery) *metaFilter {
+	f := &metaFilter{q: q,
+		severities: c.matching(q.Severities, false), statuses: c.matching(q.Statuses, false),
+		services: c.matching(q.Services, true), tags: c.matching(q.Tags, true), categories: c.matching(q.Categories, true),
+	}
+	if q.From != nil {
+		f.from = q.From.UnixMilli()
+	}
+	if q.To != nil {
+		f.to = q.To.UnixMilli()
+	}
+	return f
+}
+
+func anyOf(values []int32, want map[int32]bool) bool {
+	if want == nil {
+		return true
+	}
+	for _, v := range values {
+		if want[v] {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *metaFilter) keep(r *metaRow) bool {
+	switch {
+	case f.severities != nil && !f.severities[r.severity],
+		f.statuses != nil && !f.statuses[r.status],
+		f.q.Published && r.published == 0,
+		f.q.From != nil && r.started < f.from,
+		f.q.To != nil && r.started >= f.to:
+		return false
+	}
+	return anyOf(r.services, f.services) && anyOf(r.tags, f.tags) && anyOf(r.categories, f.categories)
+}
+
+// facets counts the candidates by severity and year (in their natural
+// order) and by service and category (most frequent first, then by name).
+func (c *metaCache) facets(cands []candidate) Facets {
+	counts := make([]int, len(c.names))
+	years := map[int32]int{}
+	var sev, svc, cat []int32
+	seen := make([]uint8, len(c.names)) // which facet lists a name is in
+	note := func(list *[]int32, id int32, bit uint8) {
+		if seen[id]&bit == 0 {
+			seen[id] |= bit
+			*list = append(*list, id)
+		}
+	}
+	// Severities, services and categories never share a name's counter:
+	// count each in its own pass over small arrays.
+	for _, cd := range cands {
+		counts[cd.row.severity]++
+		note(&sev, cd.row.severity, 1)
+		years[cd.row.year]++
+	}
+	fs := Facets{Severity: c.counted(sev, counts, func(a, b FacetCount) int { return cmp.Compare(a.Value, b.Value) }, 0)}
+	clear(counts)
+	for _, cd := range cands {
+		for _, id := range cd.row.services {
+			counts[id]++
+			note(&svc, id, 2)
+		}
+	}
+	fs.Service = c.counted(svc, counts, byCount, maxFacetValues)
+	clear(counts)
+	for _, cd := range cands {
+		for _, id := range cd.row.categories {
+			counts[id]++
+			note(&cat, id, 4)
+		}
+	}
+	fs.Category = c.counted(cat, counts, byCount, maxFacetValues)
+	fs.Year = make([]FacetCount, 0, len(years))
+	for y, n := range years {
+		fs.Year = append(fs.Year, FacetCount{strconv.Itoa(int(y)), n})
+	}
+	slices.SortFunc(fs.Year, func(a, b FacetCount) int { return cmp.Compare(b.Value, a.Value) })
+	return fs
+}
+
+func byCount(a, b FacetCount) int {
+	if c := cmp.Compare(b.Count, a.Count); c != 0 {
+		return c
+	}
+	return cmp.Compare(strings.ToLower(a.Value), strings.ToLower(b.Value))
+}
+
+func (c *metaCache) counted(ids []int32, counts []int, order func(a, b FacetCount) int, limit int) []FacetCount {
+	out := make([]FacetCount, len(ids))
+	for i, id := range ids {
+		out[i] = FacetCount{c.names[id], counts[id]}
+	}
+	slices.SortFunc(out, order)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// topCandidates returns the page [offset, offset+limit) of cands in the
+// order asked for. Ties fall to the newest, then the highest id, so the
+// order is total and pages do not overlap. Only the first offset+limit
+// are sorted: a bounded heap keeps them.
+func topCandidates(cands []candidate, by SearchSort, ranked bool, offset, limit int) []candidate {
+	newest := func(a, b *candidate) int {
+		if c := cmp.Compare(b.row.started, a.row.started); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.id, a.id)
+	}
+	var order func(a, b *candidate) int
+	switch {
+	case by == SortOldest:
+		order = func(a, b *candidate) int { return -newest(a, b) }
+	case by == SortPublished:
+		order = func(a, b *candidate) int {
+			if c := cmp.Compare(b.row.published, a.row.published); c != 0 {
+				return c
+			}
+			return newest(a, b)
+		}
+	case (by == SortRelevance || by == "") && ranked:
+		order = func(a, b *candidate) int {
+			if c := cmp.Compare(a.rank, b.rank); c != 0 {
+				return c
+			}
+			return newest(a, b)
+		}
+	default:
+		order = newest
+	}
+	k := offset + limit
+	if limit <= 0 || k > len(cands) {
+		k = len(cands)
+	}
+	if offset >= k {
+		return nil
+	}
+	// A max-heap (by order) of the best k seen so far.
+	h := make([]candidate, 0, k)
+	worse := func(i, j int) bool { return order(&h[i], &h[j]) > 0 }
+	down := func(i int) {
+		for {
+			l, m := 2*i+1, i
+			if l < len(h) && worse(l, m) {
+				m = l
+			}
+			if r := l + 1; r < len(h) && worse(r, m) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := range cands {
+		cd := &cands[i]
+		if len(h) < k {
+			h = append(h, *cd)
+			for j := len(h) - 1; j > 0; {
+				p := (j - 1) / 2
+				if !worse(j, p) {
+					break
+				}
+				h[j], h[p] = h[p], h[j]
+				j = p
+			}
+			continue
+		}
+		if order(cd, &h[0]) < 0 {
+			h[0] = *cd
+			down(0)
+		}
+	}
+	slices.SortFunc(h, func(a, b candidate) int { return order(&a, &b) })
+	return h[offset:]
 }
 
 // loadDocs fills the documents of hits.
@@ -210,177 +422,9 @@ func (s *Store) loadDocs(ctx context.Context, hits []SearchHit) error {
 	return nil
 }
 
-// Doc returns an incident's indexed document.
-func (s *Store) Doc(ctx context.Context, incidentID int64) (*SearchDoc, error) {
-	hits := []SearchHit{{SearchMeta: SearchMeta{IncidentID: incidentID}}}
-	if err := s.loadDocs(ctx, hits); err != nil {
-		return nil, err
-	}
-	return &hits[0].Doc, nil
-}
-
 func splitList(s string) []string {
 	if s == "" {
 		return []string{}
 	}
 	return strings.Split(s, "\n")
-}
-
-// searchFilter applies a query's filters to a hit's meta.
-type searchFilter struct {
-	q                                                SearchQuery
-	severities, statuses, services, tags, categories map[string]bool
-}
-
-func set(values []string, fold bool) map[string]bool {
-	if len(values) == 0 {
-		return nil
-	}
-	m := make(map[string]bool, len(values))
-	for _, v := range values {
-		if fold {
-			v = strings.ToLower(v)
-		}
-		m[v] = true
-	}
-	return m
-}
-
-func newSearchFilter(q SearchQuery) *searchFilter {
-	return &searchFilter{q: q,
-		severities: set(q.Severities, false), statuses: set(q.Statuses, false),
-		services: set(q.Services, true), tags: set(q.Tags, true), categories: set(q.Categories, true),
-	}
-}
-
-func anyIn(values []string, want map[string]bool) bool {
-	if want == nil {
-		return true
-	}
-	for _, v := range values {
-		if want[strings.ToLower(v)] {
-			return true
-		}
-	}
-	return false
-}
-
-func (f *searchFilter) keep(m *SearchMeta) bool {
-	switch {
-	case f.severities != nil && !f.severities[m.Severity],
-		f.statuses != nil && !f.statuses[m.Status],
-		f.q.Published && m.PublishedAt == nil,
-		f.q.From != nil && m.StartedAt.Before(*f.q.From),
-		f.q.To != nil && !m.StartedAt.Before(*f.q.To):
-		return false
-	}
-	return anyIn(m.Services, f.services) && anyIn(m.Tags, f.tags) && anyIn(m.Categories, f.categories)
-}
-
-// facets counts hits by value: severities and years in their natural
-// order, services and categories most frequent first (then by name),
-// case-insensitively, keeping the most common spelling's first sighting.
-func facets(hits []SearchHit) Facets {
-	sev, year := map[string]int{}, map[string]int{}
-	svc, cat := newFolded(), newFolded()
-	for i := range hits {
-		h := &hits[i]
-		sev[h.Severity]++
-		year[h.StartedAt.Format("2006")]++
-		for _, s := range h.Services {
-			svc.add(s)
-		}
-		for _, c := range h.Categories {
-			cat.add(c)
-		}
-	}
-	return Facets{
-		Severity: sortedCounts(sev, func(a, b FacetCount) int { return cmp.Compare(a.Value, b.Value) }),
-		Year:     sortedCounts(year, func(a, b FacetCount) int { return cmp.Compare(b.Value, a.Value) }),
-		Service:  svc.top(maxFacetValues),
-		Category: cat.top(maxFacetValues),
-	}
-}
-
-func sortedCounts(m map[string]int, order func(a, b FacetCount) int) []FacetCount {
-	out := make([]FacetCount, 0, len(m))
-	for v, n := range m {
-		out = append(out, FacetCount{v, n})
-	}
-	slices.SortFunc(out, order)
-	return out
-}
-
-// folded counts values that compare without case under their first spelling.
-type folded struct {
-	counts map[string]*FacetCount
-}
-
-func newFolded() *folded { return &folded{counts: map[string]*FacetCount{}} }
-
-func (f *folded) add(v string) {
-	k := strings.ToLower(v)
-	if c, ok := f.counts[k]; ok {
-		c.Count++
-		return
-	}
-	f.counts[k] = &FacetCount{v, 1}
-}
-
-func (f *folded) top(n int) []FacetCount {
-	out := make([]FacetCount, 0, len(f.counts))
-	for _, c := range f.counts {
-		out = append(out, *c)
-	}
-	slices.SortFunc(out, func(a, b FacetCount) int {
-		if c := cmp.Compare(b.Count, a.Count); c != 0 {
-			return c
-		}
-		return cmp.Compare(strings.ToLower(a.Value), strings.ToLower(b.Value))
-	})
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out
-}
-
-// sortHits orders hits; ties fall to the newest, then the highest id, so
-// the order is total and pages do not overlap.
-func sortHits(hits []*SearchHit, by SearchSort, ranked bool) {
-	newest := func(a, b *SearchHit) int {
-		if c := b.StartedAt.Compare(a.StartedAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.IncidentID, a.IncidentID)
-	}
-	var order func(a, b *SearchHit) int
-	switch {
-	case by == SortOldest:
-		order = func(a, b *SearchHit) int { return -newest(a, b) }
-	case by == SortPublished:
-		order = func(a, b *SearchHit) int {
-			pa, pb := publishedOrZero(a), publishedOrZero(b)
-			if c := pb.Compare(pa); c != 0 {
-				return c
-			}
-			return newest(a, b)
-		}
-	case (by == SortRelevance || by == "") && ranked:
-		order = func(a, b *SearchHit) int {
-			if c := cmp.Compare(a.Rank, b.Rank); c != 0 {
-				return c
-			}
-			return newest(a, b)
-		}
-	default:
-		order = newest
-	}
-	slices.SortFunc(hits, order)
-}
-
-func publishedOrZero(h *SearchHit) time.Time {
-	if h.PublishedAt == nil {
-		return time.Time{}
-	}
-	return *h.PublishedAt
 }

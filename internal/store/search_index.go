@@ -61,7 +61,8 @@ SELECT i.id, i.severity, i.status, COALESCE(p.status, ''),
 	(SELECT services FROM search_docs WHERE incident_id = i.id),
 	(SELECT tags FROM search_docs WHERE incident_id = i.id),
 	COALESCE((SELECT group_concat(category, char(10)) FROM
-		(SELECT DISTINCT category FROM contributing_factors WHERE incident_id = i.id ORDER BY category)), '')
+		(SELECT DISTINCT category FROM contributing_factors WHERE incident_id = i.id ORDER BY category)), ''),
+	(SELECT gen FROM search_state)
 FROM incidents i
 LEFT JOIN postmortems p ON p.incident_id = i.id
 WHERE i.id IN (SELECT incident_id FROM search_dirty)`
@@ -83,11 +84,16 @@ func flushSearch(ctx context.Context, c conn) error {
 		return nil
 	}
 	for _, q := range []string{
+		"UPDATE search_state SET gen = gen + 1",
 		"DELETE FROM search_fts WHERE rowid IN (SELECT incident_id FROM search_dirty)",
 		"DELETE FROM search_docs WHERE incident_id IN (SELECT incident_id FROM search_dirty)",
 		"DELETE FROM search_meta WHERE incident_id IN (SELECT incident_id FROM search_dirty)",
 		"INSERT INTO search_docs (incident_id, " + docColumns + ") " + docSelect,
-		"INSERT INTO search_meta (incident_id, severity, status, pm_status, started_at, published_at, services, tags, categories) " + metaSelect,
+		"INSERT INTO search_meta (incident_id, severity, status, pm_status, started_at, published_at, services, tags, categories, gen) " + metaSelect,
+		// A deleted incident leaves a tombstone, for copies in memory.
+		`INSERT INTO search_meta (incident_id, severity, status, started_at, gen, deleted)
+			SELECT incident_id, '', '', 0, (SELECT gen FROM search_state), 1 FROM search_dirty
+			WHERE incident_id NOT IN (SELECT id FROM incidents)`,
 		"INSERT INTO search_fts (rowid, " + docColumns + ") SELECT incident_id, " + docColumns +
 			" FROM search_docs WHERE incident_id IN (SELECT incident_id FROM search_dirty)",
 		"DELETE FROM search_dirty",
@@ -116,6 +122,7 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		"INSERT INTO search_fts (search_fts) VALUES ('delete-all')",
 		"DELETE FROM search_docs",
 		"DELETE FROM search_meta",
+		"UPDATE search_state SET epoch = epoch + 1",
 		"INSERT OR IGNORE INTO search_dirty SELECT id FROM incidents",
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -133,5 +140,8 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM search_docs").Scan(&n); err != nil {
 		return 0, err
 	}
-	return n, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	return n, nil
 }

@@ -138,7 +138,7 @@ func indexDump(t *testing.T, st *Store) []string {
 	var out []string
 	for _, q := range []string{
 		"SELECT 'doc', incident_id, " + docColumns + " FROM search_docs ORDER BY incident_id",
-		"SELECT 'meta', " + metaColumns + " FROM search_meta ORDER BY incident_id",
+		"SELECT 'meta', " + metaColumns + " FROM search_meta WHERE deleted = 0 ORDER BY incident_id",
 		"SELECT 'dirty', incident_id FROM search_dirty",
 	} {
 		rows, err := db.QueryContext(ctx, q)
@@ -190,7 +190,10 @@ func TestSearchIndexMatchesRebuild(t *testing.T) {
 		}
 		return strings.Join(ws, " ")
 	}
-	var incs []int64
+	var (
+		incs []int64
+		n    int
+	)
 	for i := 0; i < 6; i++ {
 		inc := incidentWith(t, st, "Incident "+text(), "SEV2", "svc-"+words[i])
 		incs = append(incs, inc.ID)
@@ -267,6 +270,9 @@ func TestSearchIndexMatchesRebuild(t *testing.T) {
 		}
 		// Every write left the index complete: nothing waits for a later one.
 		require.Zero(t, rowCount(t, st, "search_dirty"), "step %d left incidents to index", step)
+		if step%7 == 0 {
+			allMeta(t, st) // the cache in memory catches up now and then
+		}
 	}
 	// A renamed category and service reach the documents that use them.
 	require.NoError(t, st.UpdateFactorCategory(ctx, "dependency", &model.FactorCategory{Name: "vendor", Position: 5}))
@@ -274,11 +280,31 @@ func TestSearchIndexMatchesRebuild(t *testing.T) {
 		return tx.Exec("UPDATE services SET name = 'renamed-' || name WHERE name = 'svc-pool'").Error
 	}))
 
+	// The copy of search_meta in memory, kept up to date generation by
+	// generation, equals one loaded whole by a second store.
+	fresh, err := Open(st.Path())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = fresh.Close() })
+	assert.Equal(t, allMeta(t, fresh), allMeta(t, st))
+
 	kept := indexDump(t, st)
-	n, err := st.Reindex(context.Background())
+	n, err = st.Reindex(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, len(incs), n)
 	rebuilt := indexDump(t, st)
 	assert.Equal(t, rebuilt, kept, "the index kept in step equals a rebuild")
 	assert.NotEmpty(t, kept)
+	assert.Equal(t, allMeta(t, fresh), allMeta(t, st), "after a reindex too")
+}
+
+// allMeta lists every incident the search knows, through the meta cache.
+func allMeta(t *testing.T, st *Store) []SearchMeta {
+	t.Helper()
+	res, err := st.Search(ctx, SearchQuery{Sort: SortOldest})
+	require.NoError(t, err)
+	out := make([]SearchMeta, len(res.Hits))
+	for i, h := range res.Hits {
+		out[i] = h.SearchMeta
+	}
+	return out
 }

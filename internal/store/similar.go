@@ -250,7 +250,7 @@ func (s *Store) rareWords(ctx context.Context, db *sql.DB, words []string) ([]st
 		words = words[:200]
 	}
 	var total int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM search_meta").Scan(&total); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM search_meta WHERE deleted = 0").Scan(&total); err != nil {
 		return nil, err
 	}
 	args := make([]any, len(words))
@@ -312,7 +312,7 @@ func scanMeta(sc interface{ Scan(...any) error }, extra ...any) (SearchMeta, err
 
 // searchMeta returns one incident's meta row.
 func (s *Store) searchMeta(ctx context.Context, db *sql.DB, id int64) (SearchMeta, error) {
-	m, err := scanMeta(db.QueryRowContext(ctx, "SELECT "+metaColumns+" FROM search_meta WHERE incident_id = ?", id))
+	m, err := scanMeta(db.QueryRowContext(ctx, "SELECT "+metaColumns+" FROM search_meta WHERE incident_id = ? AND deleted = 0", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, model.ErrNotFound
 	}
@@ -329,7 +329,7 @@ func (s *Store) searchMetas(ctx context.Context, ids []int64) (map[int64]SearchM
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := db.QueryContext(ctx, "SELECT "+metaColumns+" FROM search_meta WHERE incident_id IN (?"+strings.Repeat(",?", len(ids)-1)+")", args...)
+	rows, err := db.QueryContext(ctx, "SELECT "+metaColumns+" FROM search_meta WHERE incident_id IN (?"+strings.Repeat(",?", len(ids)-1)+") AND deleted = 0", args...)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,7 @@ type Store struct {
 	wdb      *gorm.DB // writes: one connection, BEGIN IMMEDIATE
 	appender *appender
 	sessions *sqlite3store.SQLite3Store
+	meta     *metaCache // search_meta in memory, shared by At's copies
 	now      func() time.Time
 	path     string
 }
@@ -69,7 +70,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
-	s := &Store{now: func() time.Time { return time.Now().UTC() }, path: path}
+	s := &Store{now: func() time.Time { return time.Now().UTC() }, path: path, meta: &metaCache{}}
 	for _, o := range opts {
 		o(s)
 	}
