@@ -295,3 +295,96 @@ func flatten(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.ReplaceAll(s, "\n", " · ")
 }
+
+// Has reports whether any word of text matches, as Count(text) > 0 does.
+// For ASCII needles it looks for the needle's bytes first (a fast byte
+// search) and checks word edges only where they occur, so ASCII text
+// without the words, the usual case, is never split into words.
+func (h *Highlighter) Has(text string) bool {
+	for _, n := range h.words {
+		if !isASCII(n.text) || n.text == "" {
+			return h.Count(text) > 0 // folding may change lengths: split into words
+		}
+	}
+	for _, n := range h.words {
+		if hasASCIIWord(text, n) {
+			return true
+		}
+	}
+	// A word with diacritics or marks may fold to a needle ("Café" is
+	// cafe): where there are any, split into words after all.
+	return !isASCII(text) && h.Count(text) > 0
+}
+
+// hasASCIIWord reports whether text holds the ASCII needle n as a word (or,
+// for a prefix, at the start of one), ignoring ASCII case. Word edges are
+// those of eachWord: a letter, digit or mark next to the needle continues
+// the word.
+func hasASCIIWord(text string, n needle) bool {
+	first := n.text[0]
+	upper := first
+	if 'a' <= first && first <= 'z' {
+		upper -= 'a' - 'A'
+	}
+	for i := 0; i+len(n.text) <= len(text); {
+		j := indexEither(text[i:], first, upper)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		end := at + len(n.text)
+		if end <= len(text) && asciiEqualFold(text[at:end], n.text) && !wordBefore(text, at) && (n.prefix || !wordAfter(text, end)) {
+			return true
+		}
+		i = at + 1
+	}
+	return false
+}
+
+// indexEither is the first index of a or b in s, or -1.
+func indexEither(s string, a, b byte) int {
+	i := strings.IndexByte(s, a)
+	if a == b {
+		return i
+	}
+	j := strings.IndexByte(s, b)
+	switch {
+	case i < 0:
+		return j
+	case j < 0 || i < j:
+		return i
+	}
+	return j
+}
+
+// wordBefore reports whether the word that starts at byte i began earlier:
+// the character before it is a letter or digit, or marks that follow one.
+func wordBefore(s string, i int) bool {
+	for i > 0 {
+		if c := s[i-1]; c < utf8.RuneSelf {
+			return asciiWord[c]
+		}
+		r, size := utf8.DecodeLastRuneInString(s[:i])
+		switch {
+		case (unicode.IsLetter(r) || unicode.IsNumber(r)) && !unicode.Is(oldMarks, r):
+			return true
+		case unicode.IsMark(r) || unicode.Is(oldMarks, r):
+			i -= size // a mark continues a word only after a letter
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// wordAfter reports whether the character at byte i continues a word.
+func wordAfter(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	if c := s[i]; c < utf8.RuneSelf {
+		return asciiWord[c]
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r) || unicode.Is(oldMarks, r)
+}

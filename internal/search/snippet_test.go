@@ -71,3 +71,24 @@ func TestAnyWordInRunsInFTS5(t *testing.T) {
 	assert.Equal(t, []string{"cafe"}, hits(t, db, AnyWordIn([]string{"title", "body"}, []string{`menu"`})),
 		"words are quoted: a quote in one is text")
 }
+
+// FuzzHasAgreesWithCount: the fast check and the word-by-word count agree
+// on whether a text matches.
+func FuzzHasAgreesWithCount(f *testing.F) {
+	for _, c := range [][2]string{
+		{"pool", "the pool"}, {"pool", "pools"}, {"dead*", "Deadlock"}, {"pool", "é\u0301pool"}, {"pool", "\u0301pool"},
+		{"api", "payments-api"}, {"cafe", "Café"}, {"x", "x\u0301"}, {"ab OR cd", "xab cd"}, {`"a b"`, "a-b"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, query, text string) {
+		q, err := Parse(query)
+		if err != nil {
+			return
+		}
+		h := NewHighlighter(q)
+		if got, want := h.Has(text), h.Count(text) > 0; got != want {
+			t.Fatalf("Has(%q) = %v for query %q, but Count = %d", text, got, query, h.Count(text))
+		}
+	})
+}

@@ -3,9 +3,12 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -136,7 +139,7 @@ type candidate struct {
 // facet counts and the order come from the meta cache in memory; only the
 // page's documents are read from the database.
 func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
-	sqlDB, err := s.db.DB()
+	st, err := s.searchStmts()
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +153,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 	var cands []candidate
 	switch {
 	case q.Match != "":
-		rows, err := sqlDB.QueryContext(ctx, "SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ?", q.Match)
+		rows, err := st.match.QueryContext(ctx, q.Match)
 		if err != nil {
 			return nil, err
 		}
@@ -173,7 +176,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 	default:
 		excluded := map[int64]bool{}
 		if q.Exclude != "" {
-			rows, err := sqlDB.QueryContext(ctx, "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", q.Exclude)
+			rows, err := st.exclude.QueryContext(ctx, q.Exclude)
 			if err != nil {
 				return nil, err
 			}
@@ -404,22 +407,68 @@ func (s *Store) loadDocs(ctx context.Context, hits []SearchHit) error {
 		return nil
 	}
 	byID := make(map[int64]*SearchHit, len(hits))
-	ids := make([]int64, len(hits))
+	ids := make([]string, len(hits))
 	for i := range hits {
 		byID[hits[i].IncidentID] = &hits[i]
-		ids[i] = hits[i].IncidentID
+		ids[i] = strconv.FormatInt(hits[i].IncidentID, 10)
 	}
-	var docs []struct {
-		IncidentID int64
-		SearchDoc  `gorm:"embedded"`
-	}
-	if err := s.db.WithContext(ctx).Table("search_docs").Where("incident_id IN ?", ids).Find(&docs).Error; err != nil {
+	st, err := s.searchStmts()
+	if err != nil {
 		return err
 	}
-	for _, d := range docs {
-		byID[d.IncidentID].Doc = d.SearchDoc
+	rows, err := st.docs.QueryContext(ctx, "["+strings.Join(ids, ",")+"]")
+	if err != nil {
+		return err
 	}
-	return nil
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id int64
+			d  SearchDoc
+		)
+		if err := rows.Scan(&id, &d.Title, &d.Summary, &d.Impact, &d.Narrative, &d.Timeline, &d.Factors, &d.Whys,
+			&d.Actions, &d.Services, &d.Tags); err != nil {
+			return err
+		}
+		byID[id].Doc = d
+	}
+	return rows.Err()
+}
+
+// searchStatements are the search's queries, prepared once: a search runs
+// them every time, and preparing costs about as much as a small search.
+type searchStatements struct {
+	state, match, exclude, docs *sql.Stmt
+}
+
+type preparedSearch struct {
+	once sync.Once
+	s    *searchStatements
+	err  error
+}
+
+func (s *Store) searchStmts() (*searchStatements, error) {
+	s.stmts.once.Do(func() {
+		db, err := s.db.DB()
+		if err != nil {
+			s.stmts.err = err
+			return
+		}
+		prep := func(q string) *sql.Stmt {
+			st, err := db.Prepare(q)
+			if err != nil && s.stmts.err == nil {
+				s.stmts.err = fmt.Errorf("prepare search: %w", err)
+			}
+			return st
+		}
+		s.stmts.s = &searchStatements{
+			state:   prep("SELECT epoch, gen FROM search_state"),
+			match:   prep("SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ?"),
+			exclude: prep("SELECT rowid FROM search_fts WHERE search_fts MATCH ?"),
+			docs:    prep("SELECT incident_id, " + docColumns + " FROM search_docs WHERE incident_id IN (SELECT value FROM json_each(?))"),
+		}
+	})
+	return s.stmts.s, s.stmts.err
 }
 
 func splitList(s string) []string {

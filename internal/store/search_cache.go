@@ -112,8 +112,12 @@ func (s *Store) searchCache(ctx context.Context) (*metaCache, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, err := s.searchStmts()
+	if err != nil {
+		return nil, err
+	}
 	var epoch, gen int64
-	if err := db.QueryRowContext(ctx, "SELECT epoch, gen FROM search_state").Scan(&epoch, &gen); err != nil {
+	if err := st.state.QueryRowContext(ctx).Scan(&epoch, &gen); err != nil {
 		return nil, fmt.Errorf("search state: %w", err)
 	}
 	c := s.meta

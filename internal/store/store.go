@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -46,7 +47,8 @@ type Store struct {
 	wdb      *gorm.DB // writes: one connection, BEGIN IMMEDIATE
 	appender *appender
 	sessions *sqlite3store.SQLite3Store
-	meta     *metaCache // search_meta in memory, shared by At's copies
+	meta     *metaCache      // search_meta in memory, shared by At's copies
+	stmts    *preparedSearch // the search's statements, prepared on first use
 	now      func() time.Time
 	path     string
 }
@@ -71,6 +73,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		}
 	}
 	s := &Store{now: func() time.Time { return time.Now().UTC() }, path: path, meta: &metaCache{}}
+	s.stmts = &preparedSearch{}
 	for _, o := range opts {
 		o(s)
 	}
@@ -179,6 +182,13 @@ func (s *Store) Close() error {
 		// Fold the WAL back into the main file so a copied .db is complete.
 		_, _ = sqlDB.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		errs = append(errs, sqlDB.Close())
+	}
+	if st := s.stmts.s; st != nil {
+		for _, stmt := range []*sql.Stmt{st.state, st.match, st.exclude, st.docs} {
+			if stmt != nil {
+				errs = append(errs, stmt.Close())
+			}
+		}
 	}
 	if sqlDB, err := s.db.DB(); err == nil {
 		errs = append(errs, sqlDB.Close())

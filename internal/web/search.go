@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -225,9 +226,15 @@ func (h hitView) MatchedLabels() []string {
 // snippetWords is about how long a snippet is.
 const snippetWords = 32
 
+// snippetOrder is where a snippet comes from, by preference: the first of
+// these parts (indexes into store.SearchParts) that matched. The summary
+// and the analysis say most about an incident in one line; the timeline,
+// long and detailed, comes last.
+var snippetOrder = []int{1, 2, 5, 6, 7, 3, 4, 8, 9}
+
 // presentHits marks the query's words in each hit: the snippet comes from
-// the part (other than the title) with the most matched words, the first
-// in column order on a tie; without one, from the start of the summary.
+// the first part in snippetOrder that matched (a title match alone shows
+// the start of the summary).
 func presentHits(hits []store.SearchHit, q search.Query) []hitView {
 	hl := search.NewHighlighter(q)
 	out := make([]hitView, len(hits))
@@ -235,15 +242,17 @@ func presentHits(hits []store.SearchHit, q search.Query) []hitView {
 		h := &hits[i]
 		parts := h.Doc.Parts()
 		v := hitView{SearchMeta: h.SearchMeta, Rank: h.Rank, Title: h.Doc.Title, TitleHTML: hl.Mark(h.Doc.Title)}
-		best, bestCount := -1, 0
+		best := -1
 		for p, text := range parts {
-			n := hl.Count(text)
-			if n == 0 {
+			if !hl.Has(text) {
 				continue
 			}
 			v.Matched = append(v.Matched, store.SearchParts[p].Key)
-			if p > 0 && n > bestCount {
-				best, bestCount = p, n
+		}
+		for _, p := range snippetOrder {
+			if slices.Contains(v.Matched, store.SearchParts[p].Key) {
+				best = p
+				break
 			}
 		}
 		if best < 0 {
