@@ -71,10 +71,6 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 INSERT INTO search_fts (search_fts, rank)
     VALUES ('rank', 'bm25(10.0, 3.0, 2.0, 1.0, 1.0, 2.0, 2.0, 1.5, 4.0, 4.0)');
 
--- How many documents hold each term: the similar-incidents finder prefers
--- the rarer words of an incident's factors and whys.
-CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, row);
-
 CREATE TABLE search_dirty (
     incident_id INTEGER PRIMARY KEY
 );
@@ -204,7 +200,6 @@ DROP TRIGGER search_sections_upd;
 DROP TRIGGER search_sections_del;
 DROP TRIGGER search_revisions_ins;
 DROP TABLE search_dirty;
-DROP TABLE search_vocab;
 DROP TABLE search_fts;
 DROP TABLE search_state;
 DROP TABLE search_meta;

@@ -470,10 +470,3 @@ func (s *Store) searchStmts() (*searchStatements, error) {
 	})
 	return s.stmts.s, s.stmts.err
 }
-
-func splitList(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Split(s, "\n")
-}

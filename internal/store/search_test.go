@@ -308,3 +308,6 @@ func allMeta(t *testing.T, st *Store) []SearchMeta {
 	}
 	return out
 }
+
+// metaColumns are search_meta's columns that say something (not gen).
+const metaColumns = "incident_id, severity, status, pm_status, started_at, published_at, services, tags, categories"

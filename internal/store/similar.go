@@ -6,8 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/search"
@@ -81,6 +79,11 @@ const (
 	similarCandidates = 50
 	// similarKeywords is how many of an incident's words are compared.
 	similarKeywords = 16
+	// maxKeywordDocs is the most documents a compared word may be in: past
+	// that it is common, and its long posting list costs time.
+	maxKeywordDocs = 200
+	// maxKeywordLookups bounds how many of an incident's words are looked up.
+	maxKeywordLookups = 100
 	// Weights of the signals in the score (they add up to 1).
 	weightText       = 0.45
 	weightServices   = 0.35
@@ -90,43 +93,50 @@ const (
 // Similar returns up to limit incidents that started before incidentID
 // and resemble it, best first. Three signals, each from 0 to 1, make the
 // score: the text of their contributing factors and whys (bm25 of the
-// incident's rarer analysis words, relative to the best candidate), the
+// incident's rare analysis words, relative to the best candidate), the
 // share of its services they had too, and the overlap (Jaccard) of factor
-// categories. Candidates are the best text matches and the incidents that
-// share most services, so the cost does not grow with the archive.
+// categories. Candidates are the best text matches and, for each of its
+// services, the latest earlier incidents of that service; so the work is
+// bounded, not proportional to the archive.
 func (s *Store) Similar(ctx context.Context, incidentID int64, limit int) ([]SimilarIncident, error) {
 	db, err := s.db.DB()
 	if err != nil {
 		return nil, err
 	}
-	me, err := s.searchMeta(ctx, db, incidentID)
+	c, err := s.searchCache(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defer c.mu.RUnlock()
+	me := c.get(incidentID)
+	if me == nil {
+		return nil, model.ErrNotFound
+	}
+	earlier := func(id int64) *metaRow {
+		if r := c.get(id); r != nil && id != incidentID && r.started < me.started {
+			return r
+		}
+		return nil
+	}
+	type cand struct {
+		row  *metaRow
+		text float64
+	}
+	cands := map[int64]*cand{}
+
+	// Text: the incident's rare words in others' factors and whys.
 	var analysis string
 	err = db.QueryRowContext(ctx, "SELECT factors || char(10) || whys FROM search_docs WHERE incident_id = ?", incidentID).Scan(&analysis)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
-
-	cands := map[int64]*SimilarIncident{}
-	get := func(id int64) *SimilarIncident {
-		c := cands[id]
-		if c == nil {
-			c = &SimilarIncident{}
-			c.IncidentID = id
-			cands[id] = c
-		}
-		return c
-	}
-
-	// Text: the incident's rarer words in others' factors and whys.
-	if words, err := s.rareWords(ctx, db, search.Keywords(analysis)); err != nil {
+	words, err := s.rareWords(ctx, db, search.Keywords(analysis), c.n)
+	if err != nil {
 		return nil, err
-	} else if len(words) > 0 {
-		rows, err := db.QueryContext(ctx, `SELECT f.rowid, -f.rank FROM search_fts f JOIN search_meta m ON m.incident_id = f.rowid
-			WHERE search_fts MATCH ? AND m.started_at < ? ORDER BY f.rank LIMIT ?`,
-			search.AnyWordIn([]string{"factors", "whys"}, words), me.StartedAt.UnixMilli(), similarCandidates)
+	}
+	if len(words) > 0 {
+		rows, err := db.QueryContext(ctx, `SELECT rowid, -rank FROM search_fts WHERE search_fts MATCH ? ORDER BY rank LIMIT ?`,
+			search.AnyWordIn(analysisColumns, words), 4*similarCandidates)
 		if err != nil {
 			return nil, err
 		}
@@ -138,72 +148,56 @@ func (s *Store) Similar(ctx context.Context, incidentID int64, limit int) ([]Sim
 				rows.Close()
 				return nil, err
 			}
-			best = max(best, score)
-			c := get(id)
-			c.Score, c.SimilarAnalysis = score, true
+			if r := earlier(id); r != nil && len(cands) < similarCandidates {
+				cands[id] = &cand{row: r, text: score}
+				best = max(best, score)
+			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		for _, c := range cands {
-			if best > 0 {
-				c.Score = weightText * c.Score / best
-			}
+		for _, cd := range cands {
+			cd.text /= best
 		}
 	}
 
-	// Services: the earlier incidents that share most of them.
-	if len(me.Services) > 0 {
-		rows, err := db.QueryContext(ctx, `SELECT x.incident_id FROM incident_services x
-			JOIN search_meta m ON m.incident_id = x.incident_id
-			WHERE x.service_id IN (SELECT service_id FROM incident_services WHERE incident_id = ?) AND m.started_at < ?
-			GROUP BY x.incident_id ORDER BY count(*) DESC, m.started_at DESC LIMIT ?`, incidentID, me.StartedAt.UnixMilli(), similarCandidates)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			get(id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	delete(cands, incidentID)
-	if len(cands) == 0 {
-		return []SimilarIncident{}, nil
-	}
-
-	ids := make([]int64, 0, len(cands))
-	for id := range cands {
-		ids = append(ids, id)
-	}
-	metas, err := s.searchMetas(ctx, ids)
+	// Services: the latest earlier incidents of each (ids follow creation).
+	rows, err := db.QueryContext(ctx, `SELECT o.incident_id FROM incident_services x
+		JOIN incident_services o ON o.service_id = x.service_id AND o.incident_id IN (
+			SELECT incident_id FROM incident_services WHERE service_id = x.service_id AND incident_id < ?
+			ORDER BY incident_id DESC LIMIT ?)
+		WHERE x.incident_id = ?`, incidentID, similarCandidates, incidentID)
 	if err != nil {
 		return nil, err
 	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if r := earlier(id); r != nil && cands[id] == nil {
+			cands[id] = &cand{row: r}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
 	out := make([]SimilarIncident, 0, len(cands))
-	for _, c := range cands {
-		m, ok := metas[c.IncidentID]
-		if !ok {
-			continue
+	for id, cd := range cands {
+		svc, cat := sharedIDs(me.services, cd.row.services), sharedIDs(me.categories, cd.row.categories)
+		score := weightText * cd.text
+		if len(me.services) > 0 {
+			score += weightServices * float64(len(svc)) / float64(len(me.services))
 		}
-		c.SearchMeta = m
-		c.SharedServices = shared(me.Services, m.Services)
-		c.SharedCategories = shared(me.Categories, m.Categories)
-		if len(me.Services) > 0 {
-			c.Score += weightServices * float64(len(c.SharedServices)) / float64(len(me.Services))
+		if union := len(me.categories) + len(cd.row.categories) - len(cat); union > 0 {
+			score += weightCategories * float64(len(cat)) / float64(union)
 		}
-		if union := len(me.Categories) + len(m.Categories) - len(c.SharedCategories); union > 0 {
-			c.Score += weightCategories * float64(len(c.SharedCategories)) / float64(union)
-		}
-		out = append(out, *c)
+		out = append(out, SimilarIncident{SearchMeta: c.meta(id, cd.row), Score: score, SimilarAnalysis: cd.text > 0,
+			SharedServices: c.strings(svc), SharedCategories: c.strings(cat)})
 	}
 	slices.SortFunc(out, func(a, b SimilarIncident) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
@@ -215,7 +209,7 @@ func (s *Store) Similar(ctx context.Context, incidentID int64, limit int) ([]Sim
 		out = out[:limit]
 	}
 
-	ids = ids[:0]
+	ids := make([]int64, 0, len(out))
 	for _, c := range out {
 		ids = append(ids, c.IncidentID)
 	}
@@ -239,45 +233,54 @@ func (s *Store) Similar(ctx context.Context, incidentID int64, limit int) ([]Sim
 	return out, nil
 }
 
+// sharedIDs returns the interned values of a also in b.
+func sharedIDs(a, b []int32) []int32 {
+	var out []int32
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// analysisColumns are the index columns the finder compares.
+var analysisColumns = []string{"factors", "whys"}
+
 // rareWords keeps the words that some other document has too, but not one
-// in five of them (up to five documents always count as rare, for small
-// archives), rarest first, at most similarKeywords.
-func (s *Store) rareWords(ctx context.Context, db *sql.DB, words []string) ([]string, error) {
+// in fifty of the total nor more than maxKeywordDocs (up to five documents
+// always count as rare, for small archives), rarest first, at most
+// similarKeywords: rare words tell incidents apart, and their short
+// posting lists keep the search quick whatever the archive's size.
+func (s *Store) rareWords(ctx context.Context, db *sql.DB, words []string, total int) ([]string, error) {
 	if len(words) == 0 {
 		return nil, nil
 	}
-	if len(words) > 200 {
-		words = words[:200]
+	if len(words) > maxKeywordLookups {
+		words = words[:maxKeywordLookups]
 	}
-	var total int
-	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM search_meta WHERE deleted = 0").Scan(&total); err != nil {
-		return nil, err
-	}
-	args := make([]any, len(words))
-	for i, w := range words {
-		args[i] = w
-	}
-	rows, err := db.QueryContext(ctx, "SELECT term, doc FROM search_vocab WHERE term IN (?"+strings.Repeat(",?", len(words)-1)+")", args...)
+	// How many documents have each word in their analysis, counted only up
+	// to the limit (an fts5vocab lookup would read a common word's whole
+	// posting list).
+	limit := max(5, min(total/50, maxKeywordDocs))
+	stmt, err := db.PrepareContext(ctx, "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)")
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer stmt.Close()
 	type df struct {
 		term string
 		docs int
 	}
 	var keep []df
-	for rows.Next() {
-		var d df
-		if err := rows.Scan(&d.term, &d.docs); err != nil {
+	for _, w := range words {
+		d := df{term: w}
+		if err := stmt.QueryRowContext(ctx, search.AnyWordIn(analysisColumns, []string{w}), limit+1).Scan(&d.docs); err != nil {
 			return nil, err
 		}
-		if d.docs >= 2 && (d.docs <= 5 || d.docs*5 <= total) {
+		if d.docs >= 2 && d.docs <= limit {
 			keep = append(keep, d)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	slices.SortFunc(keep, func(a, b df) int { return cmp.Or(cmp.Compare(a.docs, b.docs), cmp.Compare(a.term, b.term)) })
 	out := make([]string, 0, min(len(keep), similarKeywords))
@@ -285,76 +288,4 @@ func (s *Store) rareWords(ctx context.Context, db *sql.DB, words []string) ([]st
 		out = append(out, d.term)
 	}
 	return out, nil
-}
-
-const metaColumns = "incident_id, severity, status, pm_status, started_at, published_at, services, tags, categories"
-
-// scanMeta reads a row of metaColumns, then extra columns into extra.
-func scanMeta(sc interface{ Scan(...any) error }, extra ...any) (SearchMeta, error) {
-	var (
-		m                          SearchMeta
-		services, tags, categories string
-		started                    int64
-		published                  sql.NullInt64
-	)
-	dest := append([]any{&m.IncidentID, &m.Severity, &m.Status, &m.PMStatus, &started, &published, &services, &tags, &categories}, extra...)
-	if err := sc.Scan(dest...); err != nil {
-		return m, err
-	}
-	m.StartedAt = time.UnixMilli(started).UTC()
-	if published.Valid {
-		t := time.UnixMilli(published.Int64).UTC()
-		m.PublishedAt = &t
-	}
-	m.Services, m.Tags, m.Categories = splitList(services), splitList(tags), splitList(categories)
-	return m, nil
-}
-
-// searchMeta returns one incident's meta row.
-func (s *Store) searchMeta(ctx context.Context, db *sql.DB, id int64) (SearchMeta, error) {
-	m, err := scanMeta(db.QueryRowContext(ctx, "SELECT "+metaColumns+" FROM search_meta WHERE incident_id = ? AND deleted = 0", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, model.ErrNotFound
-	}
-	return m, err
-}
-
-// searchMetas returns the meta rows of ids.
-func (s *Store) searchMetas(ctx context.Context, ids []int64) (map[int64]SearchMeta, error) {
-	db, err := s.db.DB()
-	if err != nil {
-		return nil, err
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := db.QueryContext(ctx, "SELECT "+metaColumns+" FROM search_meta WHERE incident_id IN (?"+strings.Repeat(",?", len(ids)-1)+") AND deleted = 0", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make(map[int64]SearchMeta, len(ids))
-	for rows.Next() {
-		m, err := scanMeta(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[m.IncidentID] = m
-	}
-	return out, rows.Err()
-}
-
-// shared returns the values of a also in b, compared without case.
-func shared(a, b []string) []string {
-	out := []string{}
-	for _, x := range a {
-		for _, y := range b {
-			if strings.EqualFold(x, y) {
-				out = append(out, x)
-				break
-			}
-		}
-	}
-	return out
 }

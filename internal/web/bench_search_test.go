@@ -289,6 +289,42 @@ func benchSearchArchive(b *testing.B, n int) {
 			}
 		})
 	}
+	// The similar-incidents finder, computed on every incident and
+	// postmortem page view: 20 incidents spread over the archive.
+	b.Run("similar", func(b *testing.B) {
+		similar := func(id int) error {
+			req := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/api/v1/incidents/%d/similar", id), nil)
+			req.Header.Set("Authorization", cred.token)
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				return fmt.Errorf("similar of %d: status %d: %.300s", id, rec.Code, rec.Body)
+			}
+			return nil
+		}
+		ids := make([]int, 20)
+		for i := range ids {
+			ids[i] = n * (i + 1) / (len(ids) + 1)
+			if err := similar(ids[i]); err != nil { // warm up
+				b.Fatal(err)
+			}
+		}
+		lat := make([]time.Duration, 0, b.N*len(ids))
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			for _, id := range ids {
+				t0 := time.Now()
+				if err := similar(id); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(percentile(lat, 50), "p50-µs")
+		b.ReportMetric(percentile(lat, 95), "p95-µs")
+	})
 }
 
 // directIDs runs the benchmark's direct query and returns the ids found.
