@@ -49,14 +49,15 @@ CREATE TABLE search_meta (
 
 CREATE INDEX search_meta_gen ON search_meta (gen);
 
--- gen counts the transactions that changed the index; epoch counts full
--- rebuilds (after one, a copy in memory is reloaded whole).
+-- gen counts the transactions that changed the index; epoch is drawn at
+-- random by every full rebuild (after one, a copy in memory is reloaded
+-- whole).
 CREATE TABLE search_state (
     id    INTEGER PRIMARY KEY CHECK (id = 1),
     epoch INTEGER NOT NULL,
     gen   INTEGER NOT NULL
 );
-INSERT INTO search_state VALUES (1, 1, 0);
+INSERT INTO search_state VALUES (1, random(), 0);
 
 
 -- Column weights for bm25 (title above everything, then services and tags,
@@ -75,96 +76,101 @@ CREATE TABLE search_dirty (
     incident_id INTEGER PRIMARY KEY
 );
 
+-- The triggers add an incident only when it is not listed yet, rather than
+-- INSERT OR IGNORE: in a trigger run by a foreign-key cascade (renaming a
+-- factor category updates many factors of one incident) the cascade's
+-- conflict policy replaces OR IGNORE, and the second row would fail.
 -- +goose StatementBegin
 CREATE TRIGGER search_incidents_ins AFTER INSERT ON incidents BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.id);
+    INSERT INTO search_dirty SELECT NEW.id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.id);
 END;
 CREATE TRIGGER search_incidents_upd AFTER UPDATE ON incidents BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.id);
+    INSERT INTO search_dirty SELECT NEW.id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.id);
 END;
 CREATE TRIGGER search_incidents_del AFTER DELETE ON incidents BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (OLD.id);
+    INSERT INTO search_dirty SELECT OLD.id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = OLD.id);
 END;
 
 CREATE TRIGGER search_services_upd AFTER UPDATE OF name ON services BEGIN
-    INSERT OR IGNORE INTO search_dirty SELECT incident_id FROM incident_services WHERE service_id = NEW.id;
+    INSERT INTO search_dirty SELECT incident_id FROM incident_services
+        WHERE service_id = NEW.id AND incident_id NOT IN (SELECT incident_id FROM search_dirty);
 END;
 CREATE TRIGGER search_incident_services_ins AFTER INSERT ON incident_services BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_incident_services_del AFTER DELETE ON incident_services BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (OLD.incident_id);
+    INSERT INTO search_dirty SELECT OLD.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = OLD.incident_id);
 END;
 
 CREATE TRIGGER search_incident_tags_ins AFTER INSERT ON incident_tags BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_incident_tags_del AFTER DELETE ON incident_tags BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (OLD.incident_id);
+    INSERT INTO search_dirty SELECT OLD.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = OLD.incident_id);
 END;
 
 CREATE TRIGGER search_timeline_ins AFTER INSERT ON timeline_entries BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_timeline_upd AFTER UPDATE OF body, incident_id ON timeline_entries BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_timeline_del AFTER DELETE ON timeline_entries BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (OLD.incident_id);
+    INSERT INTO search_dirty SELECT OLD.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = OLD.incident_id);
 END;
 
 CREATE TRIGGER search_factors_ins AFTER INSERT ON contributing_factors BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_factors_upd AFTER UPDATE ON contributing_factors BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_factors_del AFTER DELETE ON contributing_factors BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (OLD.incident_id);
+    INSERT INTO search_dirty SELECT OLD.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = OLD.incident_id);
 END;
 
 CREATE TRIGGER search_whys_ins AFTER INSERT ON why_nodes BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_whys_upd AFTER UPDATE OF text, incident_id ON why_nodes BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_whys_del AFTER DELETE ON why_nodes BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (OLD.incident_id);
+    INSERT INTO search_dirty SELECT OLD.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = OLD.incident_id);
 END;
 
 CREATE TRIGGER search_actions_ins AFTER INSERT ON action_items BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_actions_upd AFTER UPDATE ON action_items BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_actions_del AFTER DELETE ON action_items BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (OLD.incident_id);
+    INSERT INTO search_dirty SELECT OLD.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = OLD.incident_id);
 END;
 
 CREATE TRIGGER search_postmortems_ins AFTER INSERT ON postmortems BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_postmortems_upd AFTER UPDATE OF status ON postmortems BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_postmortems_del AFTER DELETE ON postmortems BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (OLD.incident_id);
+    INSERT INTO search_dirty SELECT OLD.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = OLD.incident_id);
 END;
 
 CREATE TRIGGER search_sections_ins AFTER INSERT ON postmortem_sections BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_sections_upd AFTER UPDATE OF body ON postmortem_sections BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 CREATE TRIGGER search_sections_del AFTER DELETE ON postmortem_sections BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (OLD.incident_id);
+    INSERT INTO search_dirty SELECT OLD.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = OLD.incident_id);
 END;
 
 CREATE TRIGGER search_revisions_ins AFTER INSERT ON postmortem_revisions BEGIN
-    INSERT OR IGNORE INTO search_dirty VALUES (NEW.incident_id);
+    INSERT INTO search_dirty SELECT NEW.incident_id WHERE NOT EXISTS (SELECT 1 FROM search_dirty WHERE incident_id = NEW.incident_id);
 END;
 -- +goose StatementEnd
 

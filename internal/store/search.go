@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -143,57 +144,45 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 	if err != nil {
 		return nil, err
 	}
+	// FTS5 first, outside the cache's lock: a long query must not hold up
+	// the cache's refresh, and every search behind it.
+	var (
+		matches  []candidate
+		excluded map[int64]bool
+	)
+	switch {
+	case q.Match != "":
+		if matches, err = queryCandidates(ctx, st.match, q.Match, true); err != nil {
+			return nil, err
+		}
+	case q.Exclude != "":
+		ex, err := queryCandidates(ctx, st.exclude, q.Exclude, false)
+		if err != nil {
+			return nil, err
+		}
+		excluded = make(map[int64]bool, len(ex))
+		for _, cd := range ex {
+			excluded[cd.id] = true
+		}
+	}
+
 	c, err := s.searchCache(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer c.mu.RUnlock()
-
 	f := c.filter(q)
 	var cands []candidate
-	switch {
-	case q.Match != "":
-		rows, err := st.match.QueryContext(ctx, q.Match)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var cd candidate
-			if err := rows.Scan(&cd.id, &cd.rank); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			// A document written after the cache was read waits for the
-			// next search.
+	if q.Match != "" {
+		cands = matches[:0]
+		for _, cd := range matches {
+			// A document deleted since the query, or written after the
+			// cache was read, is left out.
 			if cd.row = c.get(cd.id); cd.row != nil && f.keep(cd.row) {
 				cands = append(cands, cd)
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	default:
-		excluded := map[int64]bool{}
-		if q.Exclude != "" {
-			rows, err := st.exclude.QueryContext(ctx, q.Exclude)
-			if err != nil {
-				return nil, err
-			}
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				excluded[id] = true
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return nil, err
-			}
-		}
-		cands = make([]candidate, 0, c.n-len(excluded))
+	} else {
+		cands = make([]candidate, 0, max(0, c.n-len(excluded)))
 		for id := range c.rows {
 			r := &c.rows[id]
 			if r.present && !excluded[int64(id)] && f.keep(r) {
@@ -201,14 +190,44 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 			}
 		}
 	}
-
 	res := &SearchResult{Total: len(cands), Facets: c.facets(cands)}
 	page := topCandidates(cands, q.Sort, q.Match != "", q.Offset, q.Limit)
 	res.Hits = make([]SearchHit, len(page))
 	for i, cd := range page {
 		res.Hits[i] = SearchHit{SearchMeta: c.meta(cd.id, cd.row), Rank: cd.rank}
 	}
-	return res, s.loadDocs(ctx, res.Hits)
+	c.mu.RUnlock()
+
+	if err := s.loadDocs(ctx, res.Hits); err != nil {
+		return nil, err
+	}
+	// An incident deleted meanwhile has no document left: drop it.
+	res.Hits = slices.DeleteFunc(res.Hits, func(h SearchHit) bool { return h.Doc.Title == "" })
+	return res, nil
+}
+
+// queryCandidates runs a prepared MATCH query: (rowid, rank) when ranked,
+// else rowid alone.
+func queryCandidates(ctx context.Context, stmt *sql.Stmt, match string, ranked bool) ([]candidate, error) {
+	rows, err := stmt.QueryContext(ctx, match)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []candidate
+	for rows.Next() {
+		var cd candidate
+		if ranked {
+			err = rows.Scan(&cd.id, &cd.rank)
+		} else {
+			err = rows.Scan(&cd.id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cd)
+	}
+	return out, rows.Err()
 }
 
 // metaFilter is a query's filters over interned values.
@@ -442,31 +461,48 @@ type searchStatements struct {
 }
 
 type preparedSearch struct {
-	once sync.Once
-	s    *searchStatements
-	err  error
+	mu sync.Mutex
+	s  *searchStatements
 }
 
+// searchStmts prepares the statements on first use; a failure is returned
+// and tried again next time.
 func (s *Store) searchStmts() (*searchStatements, error) {
-	s.stmts.once.Do(func() {
-		db, err := s.db.DB()
-		if err != nil {
-			s.stmts.err = err
-			return
+	p := s.stmts
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.s != nil {
+		return p.s, nil
+	}
+	db, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	st := &searchStatements{}
+	for _, q := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.state, "SELECT epoch, gen FROM search_state"},
+		{&st.match, "SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ?"},
+		{&st.exclude, "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"},
+		{&st.docs, "SELECT incident_id, " + docColumns + " FROM search_docs WHERE incident_id IN (SELECT value FROM json_each(?))"},
+	} {
+		if *q.dst, err = db.Prepare(q.sql); err != nil {
+			st.close()
+			return nil, fmt.Errorf("prepare search: %w", err)
 		}
-		prep := func(q string) *sql.Stmt {
-			st, err := db.Prepare(q)
-			if err != nil && s.stmts.err == nil {
-				s.stmts.err = fmt.Errorf("prepare search: %w", err)
-			}
-			return st
+	}
+	p.s = st
+	return st, nil
+}
+
+func (st *searchStatements) close() error {
+	var errs []error
+	for _, stmt := range []*sql.Stmt{st.state, st.match, st.exclude, st.docs} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
 		}
-		s.stmts.s = &searchStatements{
-			state:   prep("SELECT epoch, gen FROM search_state"),
-			match:   prep("SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ?"),
-			exclude: prep("SELECT rowid FROM search_fts WHERE search_fts MATCH ?"),
-			docs:    prep("SELECT incident_id, " + docColumns + " FROM search_docs WHERE incident_id IN (SELECT value FROM json_each(?))"),
-		}
-	})
-	return s.stmts.s, s.stmts.err
+	}
+	return errors.Join(errs...)
 }

@@ -122,7 +122,7 @@ func (s *Store) searchCache(ctx context.Context) (*metaCache, error) {
 	}
 	c := s.meta
 	c.mu.RLock()
-	if c.loaded && c.epoch == epoch && c.gen >= gen {
+	if c.loaded && c.epoch == epoch && c.gen == gen {
 		return c, nil
 	}
 	c.mu.RUnlock()
@@ -140,16 +140,12 @@ func (s *Store) searchCache(ctx context.Context) (*metaCache, error) {
 // load reads what changed since the cache's generation, or everything
 // after a reindex. It runs with the write lock held.
 func (c *metaCache) load(ctx context.Context, db *sql.DB, epoch, gen int64) error {
-	if c.loaded && c.epoch == epoch && c.gen >= gen {
+	if c.loaded && c.epoch == epoch && c.gen == gen {
 		return nil // another search caught up meanwhile
 	}
-	since := c.gen
-	if !c.loaded || c.epoch != epoch {
-		c.loaded, c.rows, c.n, c.names, c.ids = false, nil, 0, nil, map[string]int32{}
-		c.intern("") // id 0 is the empty string
-		since = -1
-	}
-	// Read in a transaction, so the rows and the generation agree.
+	// Read in a transaction, so the rows and the generation agree; decide
+	// between catching up and reloading on what the transaction sees (a
+	// reindex may have committed since the caller looked).
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
@@ -157,6 +153,14 @@ func (c *metaCache) load(ctx context.Context, db *sql.DB, epoch, gen int64) erro
 	defer func() { _ = tx.Rollback() }()
 	if err := tx.QueryRowContext(ctx, "SELECT epoch, gen FROM search_state").Scan(&epoch, &gen); err != nil {
 		return err
+	}
+	since := c.gen
+	// A generation behind the copy's means the file was replaced (a
+	// restored backup): reload it whole, as after a reindex.
+	if !c.loaded || c.epoch != epoch || gen < c.gen {
+		c.loaded, c.rows, c.n, c.names, c.ids = false, nil, 0, nil, map[string]int32{}
+		c.intern("") // id 0 is the empty string
+		since = -1
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT incident_id, severity, status, pm_status, started_at, COALESCE(published_at, 0),
 		services, tags, categories, deleted FROM search_meta WHERE gen > ?`, since)

@@ -122,7 +122,9 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		"INSERT INTO search_fts (search_fts) VALUES ('delete-all')",
 		"DELETE FROM search_docs",
 		"DELETE FROM search_meta",
-		"UPDATE search_state SET epoch = epoch + 1",
+		// A new random epoch: copies in memory reload, even one that saw
+		// a database later replaced by an older copy.
+		"UPDATE search_state SET epoch = random()",
 		"INSERT OR IGNORE INTO search_dirty SELECT id FROM incidents",
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -201,7 +202,7 @@ func TestSearchIndexMatchesRebuild(t *testing.T) {
 	pick := func() int64 { return incs[rng.IntN(len(incs))] }
 	for step := 0; step < 150; step++ {
 		id := pick()
-		switch rng.IntN(11) {
+		switch rng.IntN(13) {
 		case 0:
 			inc, err := st.Incident(ctx, id)
 			if err == nil {
@@ -210,7 +211,7 @@ func TestSearchIndexMatchesRebuild(t *testing.T) {
 				require.NoError(t, err)
 			}
 		case 1, 2:
-			_ = st.AppendTimeline(ctx, &model.TimelineEntry{IncidentID: id, OccurredAt: st.Now(), Kind: model.KindAction, Body: text()})
+			require.NoError(t, st.AppendTimeline(ctx, &model.TimelineEntry{IncidentID: id, OccurredAt: st.Now(), Kind: model.KindAction, Body: text()}))
 		case 3:
 			if tl, err := st.Timeline(ctx, id); err == nil && len(tl) > 0 {
 				e := tl[rng.IntN(len(tl))]
@@ -222,8 +223,8 @@ func TestSearchIndexMatchesRebuild(t *testing.T) {
 				require.NoError(t, err)
 			}
 		case 4:
-			f := &model.Factor{IncidentID: id, Title: text(), Category: []string{"capacity", "change", "process"}[rng.IntN(3)]}
-			_ = st.CreateFactor(ctx, f)
+			f := &model.Factor{IncidentID: id, Title: text(), Category: []string{"capacity", "change", "process", "dependency"}[rng.IntN(4)]}
+			require.NoError(t, st.CreateFactor(ctx, f))
 		case 5:
 			if fs, err := st.Factors(ctx, id); err == nil && len(fs) > 0 {
 				f := fs[rng.IntN(len(fs))]
@@ -235,7 +236,7 @@ func TestSearchIndexMatchesRebuild(t *testing.T) {
 				require.NoError(t, err)
 			}
 		case 6:
-			_ = st.CreateWhy(ctx, &model.WhyNode{IncidentID: id, Text: text()}, nil)
+			require.NoError(t, st.CreateWhy(ctx, &model.WhyNode{IncidentID: id, Text: text()}, nil))
 		case 7:
 			if ws, err := st.Whys(ctx, id); err == nil && len(ws) > 0 {
 				w := ws[rng.IntN(len(ws))]
@@ -248,7 +249,7 @@ func TestSearchIndexMatchesRebuild(t *testing.T) {
 			}
 		case 8:
 			a := &model.ActionItem{IncidentID: id, Title: text(), Owner: "Dana", Due: model.NewDate(2030, 1, 2), Type: model.ActionDetect}
-			_ = st.CreateAction(ctx, a)
+			require.NoError(t, st.CreateAction(ctx, a))
 		case 9:
 			pm, err := st.Postmortem(ctx, id)
 			if err == nil && pm.Status != model.PostmortemPublished {
@@ -256,6 +257,25 @@ func TestSearchIndexMatchesRebuild(t *testing.T) {
 				_, err = st.SavePostmortem(ctx, id, PostmortemEdit{Sections: map[model.SectionKey]SectionEdit{key: {Body: text(), Version: pm.Sections[key].Version}}})
 				require.NoError(t, err)
 			}
+		case 11: // the incident's status alone, or its tags alone
+			inc, err := st.Incident(ctx, id)
+			require.NoError(t, err)
+			if rng.IntN(2) == 0 && inc.Status != model.StatusResolved {
+				_, err = st.UpdateIncident(ctx, id, model.IncidentPatch{Status: ptr(model.StatusResolved), Version: inc.Version})
+			} else {
+				_, err = st.UpdateIncident(ctx, id, model.IncidentPatch{Tags: &[]string{words[rng.IntN(len(words))]}, Version: inc.Version})
+			}
+			require.NoError(t, err)
+		case 12: // the postmortem's review and publication
+			pm, err := st.Postmortem(ctx, id)
+			require.NoError(t, err)
+			switch pm.Status {
+			case model.PostmortemDraft:
+				_, err = st.SetPostmortemStatus(ctx, id, model.PostmortemInReview, pm.Version)
+			case model.PostmortemInReview:
+				_, err = st.Publish(ctx, id, pm.Version, func(*Document, int, time.Time) (string, []byte, error) { return "# x\n", []byte("{}"), nil })
+			}
+			require.NoError(t, err)
 		case 10:
 			if rng.IntN(4) == 0 {
 				require.NoError(t, st.DeleteIncident(ctx, id))
@@ -274,11 +294,29 @@ func TestSearchIndexMatchesRebuild(t *testing.T) {
 			allMeta(t, st) // the cache in memory catches up now and then
 		}
 	}
-	// A renamed category and service reach the documents that use them.
+	// A renamed category, service and severity reach the documents that
+	// use them.
+	require.NoError(t, st.CreateFactor(ctx, &model.Factor{IncidentID: incs[0], Title: "Vendor outage", Category: "dependency"}))
+	inc, err := st.Incident(ctx, incs[1])
+	require.NoError(t, err)
+	_, err = st.UpdateIncident(ctx, incs[1], model.IncidentPatch{Services: &[]string{"svc-pool"}, Version: inc.Version})
+	require.NoError(t, err)
+	allMeta(t, st)
 	require.NoError(t, st.UpdateFactorCategory(ctx, "dependency", &model.FactorCategory{Name: "vendor", Position: 5}))
 	require.NoError(t, st.write(ctx, func(tx *gorm.DB) error {
 		return tx.Exec("UPDATE services SET name = 'renamed-' || name WHERE name = 'svc-pool'").Error
 	}))
+	require.NoError(t, st.UpdateSeverity(ctx, "SEV2", &model.Severity{Name: "MAJOR", Position: 2}))
+	published := 0
+	for _, m := range allMeta(t, st) {
+		assert.NotEqual(t, "SEV2", m.Severity)
+		if m.PublishedAt != nil {
+			published++
+		}
+	}
+	assert.NotZero(t, published, "the steps published some postmortems")
+	assert.Contains(t, find(t, st, "vendor"), incs[0])
+	assert.Equal(t, []int64{incs[1]}, find(t, st, "renamed-svc-pool"))
 
 	// The copy of search_meta in memory, kept up to date generation by
 	// generation, equals one loaded whole by a second store.
@@ -311,3 +349,15 @@ func allMeta(t *testing.T, st *Store) []SearchMeta {
 
 // metaColumns are search_meta's columns that say something (not gen).
 const metaColumns = "incident_id, severity, status, pm_status, started_at, published_at, services, tags, categories"
+
+// TestRenamedCategoryWithSeveralFactors: renaming a category that several
+// factors of one incident use cascades to all of them, and the index
+// follows (the triggers must not clash within one cascade).
+func TestRenamedCategoryWithSeveralFactors(t *testing.T) {
+	st := OpenTest(t)
+	inc := incidentWith(t, st, "Vendor trouble", "SEV3")
+	newFactor(t, st, inc.ID, "Vendor API slow", "dependency", false)
+	newFactor(t, st, inc.ID, "Vendor SDK bug", "dependency", false)
+	require.NoError(t, st.UpdateFactorCategory(ctx, "dependency", &model.FactorCategory{Name: "third party", Position: 5}))
+	assert.Equal(t, []int64{inc.ID}, find(t, st, "", func(q *SearchQuery) { q.Categories = []string{"third party"} }))
+}

@@ -110,7 +110,15 @@ func (s *Store) Similar(ctx context.Context, incidentID int64, limit int) ([]Sim
 	defer c.mu.RUnlock()
 	me := c.get(incidentID)
 	if me == nil {
-		return nil, model.ErrNotFound
+		// Not indexed (yet): an incident that exists has no similar ones.
+		var exists bool
+		if err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM incidents WHERE id = ?)", incidentID).Scan(&exists); err != nil {
+			return nil, err
+		}
+		if !exists {
+			return nil, model.ErrNotFound
+		}
+		return []SimilarIncident{}, nil
 	}
 	earlier := func(id int64) *metaRow {
 		if r := c.get(id); r != nil && id != incidentID && r.started < me.started {

@@ -4,7 +4,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -184,11 +183,7 @@ func (s *Store) Close() error {
 		errs = append(errs, sqlDB.Close())
 	}
 	if st := s.stmts.s; st != nil {
-		for _, stmt := range []*sql.Stmt{st.state, st.match, st.exclude, st.docs} {
-			if stmt != nil {
-				errs = append(errs, stmt.Close())
-			}
-		}
+		errs = append(errs, st.close())
 	}
 	if sqlDB, err := s.db.DB(); err == nil {
 		errs = append(errs, sqlDB.Close())
