@@ -4,10 +4,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -141,6 +144,11 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Up to date already (every start but the first after an upgrade):
+	// skip goose, which parses every migration file first.
+	if current, err := s.schemaVersion(ctx); err == nil && current == latestMigration() {
+		return []int64{}, s.afterMigrate(ctx)
+	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, sqlDB, migrations.FS)
 	if err != nil {
 		return nil, fmt.Errorf("load migrations: %w", err)
@@ -153,12 +161,40 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	for _, r := range results {
 		applied = append(applied, r.Source.Version)
 	}
-	// A migration may have listed incidents to index (the index's own
-	// lists every incident there was).
+	return applied, s.afterMigrate(ctx)
+}
+
+// afterMigrate indexes what a migration listed for the search index (its
+// own migration lists every incident there was) and starts the appender.
+func (s *Store) afterMigrate(ctx context.Context) error {
 	if err := s.write(ctx, func(*gorm.DB) error { return nil }); err != nil {
-		return applied, err
+		return err
 	}
-	return applied, s.startAppender()
+	return s.startAppender()
+}
+
+// schemaVersion is the highest migration applied (an error when none is).
+func (s *Store) schemaVersion(ctx context.Context) (int64, error) {
+	var v sql.NullInt64
+	err := s.wdb.WithContext(ctx).Raw("SELECT max(version_id) FROM goose_db_version WHERE is_applied").Scan(&v).Error
+	if err != nil || !v.Valid {
+		return 0, fmt.Errorf("no migrations applied: %w", err)
+	}
+	return v.Int64, nil
+}
+
+// latestMigration is the version of the newest migration file (the
+// number its name starts with).
+func latestMigration() int64 {
+	var latest int64
+	entries, _ := fs.ReadDir(migrations.FS, ".")
+	for _, e := range entries {
+		digits, _, ok := strings.Cut(e.Name(), "_")
+		if v, err := strconv.ParseInt(digits, 10, 64); ok && err == nil && strings.HasSuffix(e.Name(), ".sql") {
+			latest = max(latest, v)
+		}
+	}
+	return latest
 }
 
 // Ping checks that the database answers a query.
