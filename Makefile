@@ -29,9 +29,9 @@ lint:
 	$(GO) vet -tags $(TAGS) ./...
 	@out="$$(gofmt -l cmd internal web templates migrations)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## demo: load two sample incidents into an empty database
+## demo: load two sample incidents and two years of generated history into an empty database
 demo: build
-	./bin/debrief demo --db $(DB)
+	./bin/debrief demo --db $(DB) --history 300
 
 clean:
 	rm -rf bin

@@ -4,6 +4,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,6 +25,7 @@ import (
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/postmortem"
 	"github.com/debrief-dev/debrief/internal/store"
+	"github.com/debrief-dev/debrief/internal/synth"
 	"github.com/debrief-dev/debrief/internal/web"
 )
 
@@ -32,7 +34,8 @@ const usage = `Debrief — blameless postmortems and incident timelines.
 Usage:
   debrief [serve] [flags]   serve the web app and API (the default)
   debrief migrate [flags]   apply database migrations and exit
-  debrief demo [flags]      load two sample incidents into an empty database
+  debrief demo [--history N] [flags]
+                            load two sample incidents into an empty database (and N generated past ones)
   debrief reindex [flags]   rebuild the search index from the records (it is kept up to date on every save;
                             this is for after a restore or a manual change to the database)
   debrief import FILE.md|DIR … [flags]
@@ -126,11 +129,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintf(stdout, "database %s is up to date (%d migrations applied now)\n", cfg.DB, len(applied))
 		return nil
 	case "demo":
+		if acct.history < 0 || acct.history > maxHistory {
+			return fmt.Errorf("--history must be at most %d", maxHistory)
+		}
 		n, err := demo.Load(cli, st)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "loaded %d sample incidents into %s\n", n, cfg.DB)
+		if acct.history > 0 {
+			if err := loadHistory(ctx, st, acct.history); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "and %d generated past incidents (two years of history)\n", acct.history)
+		}
 		return nil
 	case "reindex":
 		start := time.Now()
@@ -158,6 +170,7 @@ type cmdFlags struct {
 	passwordStdin     bool
 	expires           time.Duration
 	dir               string
+	history           int
 }
 
 func (a *cmdFlags) register(cmd string) func(*flag.FlagSet) {
@@ -170,6 +183,8 @@ func (a *cmdFlags) register(cmd string) func(*flag.FlagSet) {
 			fs.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from standard input (required)")
 		case "export":
 			fs.StringVar(&a.dir, "dir", "", "the folder to write the postmortems into (created if needed)")
+		case "demo":
+			fs.IntVar(&a.history, "history", 0, "also generate this many past incidents over two years (at most 5000), for trying search, the archive and the review")
 		case "token create":
 			fs.StringVar(&a.email, "email", "", "whose token: the account's email")
 			fs.StringVar(&a.name, "name", "", "a label for the token, e.g. ci-bot")
@@ -382,4 +397,25 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// maxHistory bounds demo --history.
+const maxHistory = 5000
+
+// loadHistory writes n generated past incidents (internal/synth: timelines,
+// analysis, postmortems, most published) spread over the last two years,
+// then indexes them for search.
+func loadHistory(ctx context.Context, st *store.Store, n int) error {
+	db, err := sql.Open("sqlite3", store.DSN(st.Path(), true))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	now := st.Now()
+	if err := synth.Generate(ctx, db, synth.Options{N: n, Seed: uint64(now.UnixNano()), Now: now, Years: 2}); err != nil {
+		return fmt.Errorf("generate history: %w", err)
+	}
+	_, err = st.Reindex(ctx)
+	return err
 }

@@ -293,3 +293,23 @@ func TestReindexRebuildsTheSearchIndex(t *testing.T) {
 	require.Equal(t, 1, res.Total)
 	assert.Equal(t, inc.ID, res.Hits[0].IncidentID)
 }
+
+func TestDemoHistory(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "debrief.db")
+	ctx := context.Background()
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"demo", "--db", db, "--history", "30"}, noEnv, nil, &out, io.Discard))
+	assert.Contains(t, out.String(), "and 30 generated past incidents")
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	n, err := st.IncidentCount(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int64(32), n)
+	res, err := st.Search(ctx, store.SearchQuery{Published: true, Limit: 5})
+	require.NoError(t, err)
+	assert.NotZero(t, res.Total, "the history has published postmortems, indexed for the archive")
+
+	err = run(ctx, []string{"demo", "--db", filepath.Join(t.TempDir(), "x.db"), "--history", "6000"}, noEnv, nil, io.Discard, io.Discard)
+	require.ErrorContains(t, err, "--history must be at most 5000")
+}
