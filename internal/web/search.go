@@ -274,17 +274,16 @@ func presentHits(hits []store.SearchHit, q search.Query) []hitView {
 
 // searchPage is the search page's data.
 type searchPage struct {
-	Form       searchForm
-	Errors     map[string]string
-	Searched   bool // a query or a filter was given
-	Total      int
-	Hits       []hitView
-	Facets     store.Facets
-	Severities []model.Severity
-	From, To   int
-	PrevURL    string
-	NextURL    string
-	Path       string
+	Form     searchForm
+	Errors   map[string]string
+	Searched bool // a query or a filter was given
+	Total    int
+	Hits     []hitView
+	Facets   store.Facets
+	From, To int
+	PrevURL  string
+	NextURL  string
+	Path     string
 }
 
 // FacetURL is the page's URL with value added to (or, when set, removed
@@ -332,11 +331,6 @@ func (s *Server) searchResults(c echo.Context, path string, defaultSort store.Se
 	}
 	form, q, sq, err := readSearch(c, defaultSort, limit)
 	p := searchPage{Form: form, Path: path, Searched: !q.Empty() || form.Filtered()}
-	sevs, serr := s.store.Severities(ctx)
-	if serr != nil {
-		return p, serr
-	}
-	p.Severities = sevs
 	if err != nil {
 		return p, err
 	}
