@@ -71,10 +71,15 @@ func (m *Minutes) Empty() bool {
 	return true
 }
 
-// SplitAttendees reads an attendee list typed one name a line or separated
-// by commas.
+// SplitAttendees reads an attendee list typed one name a line or, on a
+// single line, separated by commas or semicolons. With several lines only
+// line breaks separate, so a saved name such as "Rao, Priya" (shown one a
+// line) stays one person.
 func SplitAttendees(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' || r == ';' })
+	if strings.ContainsAny(strings.TrimSpace(s), "\r\n") {
+		return strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
+	}
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' || r == '\r' })
 }
 
 // Normalize trims and checks the minutes: a week that exists, at most

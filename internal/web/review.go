@@ -195,8 +195,9 @@ func (s *Server) newReviewPage(f reviewForm, r *review.Report, m *review.Minutes
 func weekParam(c echo.Context) (week string, md bool, err error) {
 	week = c.Param("week")
 	week, md = strings.CutSuffix(week, ".md")
-	if _, perr := review.ParseWeek(week); perr != nil {
-		return "", false, echo.NewHTTPError(http.StatusNotFound, "no such week: "+perr.Error())
+	// Only the canonical spelling: " 2026-W47" would be another row.
+	if p, perr := review.ParseWeek(week); perr != nil || review.WeekOf(p.From) != week {
+		return "", false, echo.NewHTTPError(http.StatusNotFound, "no such week: "+week)
 	}
 	return week, md, nil
 }

@@ -59,6 +59,17 @@ func TestBrowserReviewMeetingMode(t *testing.T) {
 	key(kb.End, "7 / 7 · Definitions")
 	key(kb.ArrowRight, "7 / 7 · Definitions")
 	key(kb.Home, "1 / 7 · Overview")
+
+	// A malformed fragment is no section: meeting mode starts at the first.
+	_, err = chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Navigate(base+"/review?present=1&week=2026-W47#%E0")))
+	require.NoError(t, err)
+	waitJS(t, ctx, "meeting mode to start after #%E0", `document.querySelector('.review.js-slides')`)
+	assert.Equal(t, []string{"section-overview"}, visible())
+	key(kb.ArrowRight, "2 / 7 · Incidents")
+	_, err = chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Navigate(base+"/review?week=2026-W47&present=1&from-link=1#section-actions")))
+	require.NoError(t, err)
+	waitJS(t, ctx, "meeting mode to open at the action items", `document.getElementById('slide-position').textContent.startsWith('4 / 7')`)
+	key(kb.Home, "1 / 7 · Overview")
 	key(kb.ArrowLeft, "1 / 7 · Overview")
 	key(kb.ArrowRight, "2 / 7 · Incidents")
 

@@ -235,7 +235,7 @@ func TestReviewMinutesRoundTrip(t *testing.T) {
 	app.reviewFixture()
 
 	rec := app.form("/review/2026-W47/minutes", url.Values{
-		"version": {"0"}, "attendees": {"Ana\nBo, Cy\nana"}, "present": {"1"}, "section": {"actions"},
+		"version": {"0"}, "attendees": {"Ana\nBo\nCy\nana"}, "present": {"1"}, "section": {"actions"},
 		"notes_incidents": {"Checkout 502s: follow up in the checkout sync."},
 		"notes_actions":   {"Decided: Bo owns the canary work."},
 	})
@@ -312,4 +312,14 @@ func TestReviewMinutesRoundTrip(t *testing.T) {
 	assert.Equal(t, int64(202647), entries[0].EntityID)
 	assert.Contains(t, entries[0].Before, "canary")
 	assert.Contains(t, entries[0].After, "Watch MTTR.")
+}
+
+// TestReviewWeekPathIsCanonical: a week in the path is spelled one way;
+// anything else (padded, lower case) is a 404, not another week's row.
+func TestReviewWeekPathIsCanonical(t *testing.T) {
+	app := newTestApp(t, store.WithClock(func() time.Time { return reviewClock }))
+	for _, path := range []string{"/review/%202026-W47.md", "/review/2026-w47.md", "/review/%0A2026-W47", "/api/v1/review/%202026-W47/minutes"} {
+		assert.Equal(t, http.StatusNotFound, app.do(http.MethodGet, path, "", "").Code, path)
+	}
+	assert.Equal(t, http.StatusOK, app.do(http.MethodGet, "/review/2026-W47.md", "", "").Code)
 }

@@ -36,13 +36,25 @@
     var position = doc.getElementById('slide-position');
     var current = -1;
 
-    function indexOfHash() {
-      var id = decodeURIComponent((location.hash || '').slice(1));
-      if (!id) return 0;
+    // slideOf returns the index of the slide that is, or holds, the
+    // element with id, or -1.
+    function slideOf(id) {
+      var el = id ? doc.getElementById(id) : null;
+      if (!el) return -1;
       for (var i = 0; i < slides.length; i++) {
-        if (slides[i].id === id || slides[i].querySelector('[id="' + id.replace(/"/g, '') + '"]')) return i;
+        if (slides[i] === el || slides[i].contains(el)) return i;
       }
-      return 0;
+      return -1;
+    }
+
+    function indexOfHash() {
+      var id = (location.hash || '').slice(1);
+      try {
+        id = decodeURIComponent(id);
+      } catch (e) {
+        return 0; // a malformed fragment (#%) is no section
+      }
+      return Math.max(0, slideOf(id));
     }
 
     function show(i) {
@@ -61,8 +73,8 @@
       window.scrollTo(0, 0);
     }
 
-    root.classList.add('js-slides');
     show(indexOfHash());
+    root.classList.add('js-slides'); // only now: a slide is current
 
     doc.addEventListener('keydown', function (evt) {
       if (evt.defaultPrevented || evt.altKey || evt.ctrlKey || evt.metaKey || evt.isComposing) return;
@@ -110,16 +122,13 @@
     root.addEventListener('click', function (evt) {
       var a = evt.target.closest ? evt.target.closest('a[href^="#"]') : null;
       if (!a) return;
-      var id = a.getAttribute('href').slice(1).replace(/"/g, '');
-      for (var i = 0; i < slides.length; i++) {
-        var target = slides[i].id === id ? null : slides[i].querySelector('[id="' + id + '"]');
-        if (slides[i].id === id || target) {
-          evt.preventDefault();
-          show(i);
-          if (target && target.scrollIntoView) target.scrollIntoView({ block: 'center' });
-          return;
-        }
-      }
+      var id = a.getAttribute('href').slice(1);
+      var i = slideOf(id);
+      if (i < 0) return;
+      evt.preventDefault();
+      show(i);
+      var target = doc.getElementById(id);
+      if (target !== slides[i] && target.scrollIntoView) target.scrollIntoView({ block: 'center' });
     });
     window.addEventListener('hashchange', function () { show(indexOfHash()); });
   }
