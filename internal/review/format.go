@@ -88,6 +88,19 @@ func Trend(delta *int64) string {
 	return "same"
 }
 
+// DeltaMeanText is the change of the mean gap as the review shows it.
+func (m MTBFRow) DeltaMeanText() string { return FormatDeltaSeconds(m.DeltaMean) }
+
+// TrendMean classifies the change of the mean gap: longer between
+// incidents is better.
+func (m MTBFRow) TrendMean() string {
+	if m.DeltaMean == nil {
+		return ""
+	}
+	d := -*m.DeltaMean
+	return Trend(&d)
+}
+
 // CountTrend is Trend for a change of count.
 func CountTrend(delta int) string {
 	d := int64(delta)

@@ -93,10 +93,11 @@ func Markdown(r *Report, m *Minutes, baseURL string) []byte {
 	if len(mt.MTBF) == 0 {
 		w.line("No service had an incident in either period.")
 	} else {
-		w.line("| Service | Incidents | MTBF (gaps) | Previous period |")
-		w.line("|---|---:|---:|---:|")
+		w.line("| Service | Incidents | MTBF (gaps) | Previous period | Change |")
+		w.line("|---|---:|---:|---:|---:|")
 		for _, s := range mt.MTBF {
-			w.line(fmt.Sprintf("| %s | %d | %s (%d) | %s (%d) |", esc(s.Service), s.Incidents, FormatSeconds(s.Current.Mean), s.Current.Count, FormatSeconds(s.Previous.Mean), s.Previous.Count))
+			w.line(fmt.Sprintf("| %s | %d | %s (%d) | %s (%d) | %s |", esc(s.Service), s.Incidents, FormatSeconds(s.Current.Mean), s.Current.Count,
+				FormatSeconds(s.Previous.Mean), s.Previous.Count, s.DeltaMeanText()))
 		}
 	}
 	w.ranking("Top factor categories", "Category", mt.Categories)

@@ -132,6 +132,9 @@ type MTBFRow struct {
 	// Incidents is how many of the service's incidents started in the
 	// period.
 	Incidents int `json:"incidents"`
+	// DeltaMean is current − previous mean gap, in seconds; nil when either
+	// side has no gap. A shorter MTBF is worse.
+	DeltaMean *int64 `json:"delta_mean_seconds"`
 }
 
 // ExtraRow is a pluggable metric in both periods.
@@ -243,6 +246,7 @@ func mtbf(in *Input, cur, prev Period) []MTBFRow {
 			return stat(secs)
 		}
 		row := MTBFRow{Service: svc, Current: gaps(cur), Previous: gaps(prev)}
+		row.DeltaMean = delta(row.Current.Mean, row.Previous.Mean)
 		for _, t := range ts {
 			if cur.Contains(t) {
 				row.Incidents++

@@ -138,6 +138,7 @@ func TestReviewPageAndAPIAgree(t *testing.T) {
 		m := row.(map[string]any)
 		cur := m["current"].(map[string]any)
 		assert.Equal(t, fmt.Sprintf("%s (%v)", review.FormatSeconds(secsOf(cur["mean_seconds"])), cur["count"]), cells["mtbf."+m["service"].(string)+".current"])
+		assert.Equal(t, review.FormatDeltaSeconds(secsOf(m["delta_mean_seconds"])), cells["mtbf."+m["service"].(string)+".delta"], "MTBF change")
 	}
 	assert.Equal(t, "1d 14h (1)", cells["mtbf.checkout.current"], "16 Nov 10:00 → 18 Nov 00:00")
 	assert.Equal(t, "not recorded yet", cells["change_failure_rate.current"])
