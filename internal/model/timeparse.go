@@ -309,7 +309,11 @@ func FormatHuman(t time.Time) string {
 // are dropped; a negative duration gets a "-" prefix.
 func FormatDuration(d time.Duration) string {
 	// Work in seconds so negating math.MinInt64 cannot overflow.
-	secs := int64(d / time.Second)
+	return FormatSeconds(int64(d / time.Second))
+}
+
+// FormatSeconds is FormatDuration for a number of seconds.
+func FormatSeconds(secs int64) string {
 	sign := ""
 	if secs < 0 {
 		sign, secs = "-", -secs

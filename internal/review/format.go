@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/debrief-dev/debrief/internal/model"
 )
 
 // None is what the review shows where there is no value: a period without
@@ -20,32 +22,12 @@ func FormatSeconds(secs *int64) string {
 	return formatSecs(*secs)
 }
 
+// formatSecs is model.FormatSeconds with a typographic minus sign.
 func formatSecs(secs int64) string {
-	sign := ""
 	if secs < 0 {
-		sign, secs = "−", -secs
+		return "−" + model.FormatSeconds(-secs)
 	}
-	if secs == 0 {
-		return "0s"
-	}
-	units := []struct {
-		name string
-		secs int64
-	}{{"d", 86400}, {"h", 3600}, {"m", 60}, {"s", 1}}
-	for i, u := range units {
-		if secs < u.secs {
-			continue
-		}
-		out := sign + strconv.FormatInt(secs/u.secs, 10) + u.name
-		if i+1 < len(units) {
-			next := units[i+1]
-			if n := secs % u.secs / next.secs; n > 0 {
-				out += " " + strconv.FormatInt(n, 10) + next.name
-			}
-		}
-		return out
-	}
-	return sign + "0s"
+	return model.FormatSeconds(secs)
 }
 
 // FormatDeltaSeconds writes a change of duration with its sign: "+1h 5m",
