@@ -22,6 +22,15 @@ type conn interface {
 // docColumns are the index's parts, in the FTS5 table's column order.
 const docColumns = "title, summary, impact, narrative, timeline, factors, whys, actions, services, tags"
 
+// servicesList and tagsList are an incident's services and tags, one a
+// line, for both its document and its meta row (computed from the source
+// tables, not read back from search_docs, whose rows can be long).
+const (
+	servicesList = `COALESCE((SELECT group_concat(s.name, char(10) ORDER BY s.name COLLATE NOCASE) FROM incident_services x
+		JOIN services s ON s.id = x.service_id WHERE x.incident_id = i.id), '')`
+	tagsList = `COALESCE((SELECT group_concat(tag, char(10) ORDER BY tag) FROM incident_tags WHERE incident_id = i.id), '')`
+)
+
 // docSelect builds the documents of the incidents listed in search_dirty.
 // Lists are joined with newlines, in the order the pages show them. The
 // postmortem's summary and impact start as copies of the incident's; they
@@ -42,9 +51,8 @@ SELECT i.id,
 		|| CASE WHEN closure_note <> '' THEN char(10) || closure_note ELSE '' END
 		|| CASE WHEN rationale <> '' THEN char(10) || rationale ELSE '' END, char(10) ORDER BY due_date, id)
 		FROM action_items WHERE incident_id = i.id), ''),
-	COALESCE((SELECT group_concat(s.name, char(10) ORDER BY s.name COLLATE NOCASE) FROM incident_services x
-		JOIN services s ON s.id = x.service_id WHERE x.incident_id = i.id), ''),
-	COALESCE((SELECT group_concat(tag, char(10) ORDER BY tag) FROM incident_tags WHERE incident_id = i.id), '')
+	` + servicesList + `,
+	` + tagsList + `
 FROM incidents i
 LEFT JOIN postmortem_sections ps ON ps.incident_id = i.id AND ps.key = 'summary'
 LEFT JOIN postmortem_sections pi ON pi.incident_id = i.id AND pi.key = 'impact'
@@ -58,8 +66,8 @@ var metaSelect = `
 SELECT i.id, i.severity, i.status, COALESCE(p.status, ''),
 	` + unixMillis("COALESCE(i.started_at, i.created_at)") + `,
 	` + unixMillis("(SELECT min(published_at) FROM postmortem_revisions WHERE incident_id = i.id)") + `,
-	(SELECT services FROM search_docs WHERE incident_id = i.id),
-	(SELECT tags FROM search_docs WHERE incident_id = i.id),
+	` + servicesList + `,
+	` + tagsList + `,
 	COALESCE((SELECT group_concat(category, char(10)) FROM
 		(SELECT DISTINCT category FROM contributing_factors WHERE incident_id = i.id ORDER BY category)), ''),
 	(SELECT gen FROM search_state)
