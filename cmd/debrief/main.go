@@ -371,6 +371,9 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(handler.CloseStreams) // live streams never end by themselves
+	stopPrune := pruneEvents(ctx, st, log)
+	defer stopPrune()
 	log.Info("serving", "url", base, "db", cfg.DB)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -390,6 +393,31 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// pruneEvents trims the live room's event log every few minutes until
+// stop is called.
+func pruneEvents(ctx context.Context, st *store.Store, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(5 * time.Minute)
+		defer t.Stop()
+		for {
+			if n, err := st.PruneEvents(ctx, 0); err != nil && ctx.Err() == nil {
+				log.Warn("prune the event log", "error", err)
+			} else if n > 0 {
+				log.Info("pruned the event log", "events", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {

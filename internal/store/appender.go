@@ -3,11 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"sync"
 
 	"github.com/mattn/go-sqlite3"
 
+	"github.com/debrief-dev/debrief/internal/events"
 	"github.com/debrief-dev/debrief/internal/model"
 )
 
@@ -24,8 +26,10 @@ var errClosed = errors.New("store is closed")
 // they are the hot path, and they cannot conflict with each other.
 type appender struct {
 	db       *sql.DB   // the store's single write connection
+	st       *Store    // for its write lock and broker
 	insert   *sql.Stmt // prepared once on it
 	audit    *sql.Stmt
+	event    *sql.Stmt
 	requests chan appendRequest
 	stop     chan struct{}
 	done     chan struct{}
@@ -46,7 +50,11 @@ const insertAuditSQL = `INSERT INTO audit_log
 	(at, actor_user_id, actor_token_id, actor, action, entity, entity_id, incident_id, before, after)
 	VALUES (?, ?, ?, ?, 'create', 'timeline_entry', ?, ?, '', ?)`
 
-func newAppender(db *sql.DB) (*appender, error) {
+const insertEventSQL = `INSERT INTO incident_events
+	(incident_id, at, type, action, entity, entity_id, version, actor, record)
+	VALUES (?, ?, 'entry', 'created', 'timeline_entry', ?, ?, ?, ?) RETURNING id`
+
+func newAppender(db *sql.DB, st *Store) (*appender, error) {
 	stmt, err := db.Prepare(insertEntrySQL)
 	if err != nil {
 		return nil, err
@@ -56,8 +64,14 @@ func newAppender(db *sql.DB) (*appender, error) {
 		_ = stmt.Close()
 		return nil, err
 	}
+	eventStmt, err := db.Prepare(insertEventSQL)
+	if err != nil {
+		_ = stmt.Close()
+		_ = auditStmt.Close()
+		return nil, err
+	}
 	a := &appender{
-		db: db, insert: stmt, audit: auditStmt,
+		db: db, st: st, insert: stmt, audit: auditStmt, event: eventStmt,
 		requests: make(chan appendRequest), // unbuffered: a request is either taken or refused
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
@@ -122,6 +136,8 @@ func (a *appender) commit(batch []appendRequest) {
 
 func (a *appender) insertAll(batch []appendRequest) (err error) {
 	ctx := context.Background()
+	a.st.wmu.Lock() // commit and publish before any other write begins
+	defer a.st.wmu.Unlock()
 	tx, err := a.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE through the DSN
 	if err != nil {
 		return err
@@ -131,8 +147,9 @@ func (a *appender) insertAll(batch []appendRequest) (err error) {
 			_ = tx.Rollback()
 		}
 	}()
-	stmt, auditStmt := tx.StmtContext(ctx, a.insert), tx.StmtContext(ctx, a.audit)
+	stmt, auditStmt, eventStmt := tx.StmtContext(ctx, a.insert), tx.StmtContext(ctx, a.audit), tx.StmtContext(ctx, a.event)
 	ids := make([]int64, len(batch))
+	evs := make([]events.Event, len(batch))
 	for i, req := range batch {
 		e := req.entry
 		err = stmt.QueryRowContext(ctx, e.IncidentID, e.OccurredAt, string(e.Kind), e.Body, e.EvidenceURL,
@@ -143,8 +160,18 @@ func (a *appender) insertAll(batch []appendRequest) (err error) {
 		// The audit line commits with the entry, in the same transaction.
 		snap := *e
 		snap.ID = ids[i]
+		record := snapshot(&snap)
 		_, err = auditStmt.ExecContext(ctx, e.CreatedAt, nullID(req.actor.UserID), nullID(req.actor.TokenID),
-			req.actor.Label, ids[i], e.IncidentID, snapshot(&snap))
+			req.actor.Label, ids[i], e.IncidentID, record)
+		if err != nil {
+			return err
+		}
+		// So is its event, published below once the batch has committed.
+		evs[i] = events.Event{
+			IncidentID: e.IncidentID, Type: events.TypeEntry, Action: events.ActionCreated, Entity: "timeline_entry",
+			EntityID: ids[i], Version: e.Version, Actor: req.actor.Label, At: e.CreatedAt, Record: json.RawMessage(record),
+		}
+		err = eventStmt.QueryRowContext(ctx, e.IncidentID, e.CreatedAt, ids[i], e.Version, req.actor.Label, record).Scan(&evs[i].ID)
 		if err != nil {
 			return err
 		}
@@ -159,6 +186,7 @@ func (a *appender) insertAll(batch []appendRequest) (err error) {
 	for i, req := range batch {
 		req.entry.ID = ids[i]
 	}
+	a.st.publish(evs)
 	return nil
 }
 
@@ -168,6 +196,7 @@ func (a *appender) close() {
 		<-a.done
 		_ = a.insert.Close()
 		_ = a.audit.Close()
+		_ = a.event.Close()
 	})
 }
 

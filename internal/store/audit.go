@@ -24,7 +24,17 @@ func audit(ctx context.Context, tx *gorm.DB, at time.Time, action, entity string
 	if actor.TokenID != 0 {
 		e.ActorTokenID = &actor.TokenID
 	}
-	return tx.Create(&e).Error
+	if err := tx.Create(&e).Error; err != nil {
+		return err
+	}
+	if incidentID == nil {
+		return nil
+	}
+	record := e.After
+	if action == model.AuditDelete || record == "" {
+		record = e.Before
+	}
+	return logEvent(tx, at, action, entity, id, *incidentID, actor.Label, record)
 }
 
 func snapshot(v any) string {

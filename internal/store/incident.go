@@ -367,5 +367,16 @@ func insertEntries(tx *gorm.DB, incidentID int64, entries []model.TimelineEntry,
 	if errors.Is(err, gorm.ErrForeignKeyViolated) {
 		return model.ErrNotFound
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// Debrief's own entries (declaration, milestones) appear live too.
+	actor := model.ActorFrom(tx.Statement.Context).Label
+	for i := range entries {
+		err := logEvent(tx, now, model.AuditCreate, "timeline_entry", entries[i].ID, incidentID, actor, snapshot(&entries[i]))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

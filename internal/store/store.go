@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/sqlite3store"
@@ -20,6 +21,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/debrief-dev/debrief/internal/events"
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/migrations"
 )
@@ -53,6 +55,11 @@ type Store struct {
 	stmts    *preparedSearch // the search's statements, prepared on first use
 	now      func() time.Time
 	path     string
+	broker   events.Broker
+	// wmu orders write transactions with the publishing of their events:
+	// a transaction commits and publishes before the next one begins, so
+	// events reach subscribers in the order of their ids.
+	wmu *sync.Mutex
 }
 
 // Option changes how a Store is opened.
@@ -74,10 +81,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
-	s := &Store{now: func() time.Time { return time.Now().UTC() }, path: path, meta: &metaCache{}}
+	s := &Store{now: func() time.Time { return time.Now().UTC() }, path: path, meta: &metaCache{}, wmu: &sync.Mutex{}}
 	s.stmts = &preparedSearch{}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.broker == nil {
+		s.broker = events.NewLocal(0)
 	}
 	cfg := func() *gorm.Config {
 		return &gorm.Config{
@@ -130,7 +140,7 @@ func (s *Store) startAppender() error {
 	if err != nil {
 		return err
 	}
-	a, err := newAppender(sqlDB)
+	a, err := newAppender(sqlDB, s)
 	if err != nil {
 		return fmt.Errorf("prepare timeline insert: %w", err)
 	}
@@ -235,14 +245,24 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Now() time.Time { return s.now() }
 
 // write runs fn in one write transaction, and brings the search index up
-// to date with what fn changed before it commits.
+// to date with what fn changed before it commits. The incident events fn
+// logged are published once it has committed.
 func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return translate(s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	batch := &eventBatch{}
+	ctx = context.WithValue(ctx, batchKey{}, batch)
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	err := translate(s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		batch.evs = batch.evs[:0]
 		if err := fn(tx); err != nil {
 			return err
 		}
 		return flushSearch(ctx, tx.Statement.ConnPool)
 	}))
+	if err == nil {
+		s.publish(batch.evs)
+	}
+	return err
 }
 
 // translate turns GORM errors into model errors; others pass through.

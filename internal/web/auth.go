@@ -121,7 +121,8 @@ func (s *Server) authenticate() echo.MiddlewareFunc {
 				err error
 			)
 			switch {
-			case isAPI(c):
+			case isAPI(c), isEventStream(c) && c.Request().Header.Get(echo.HeaderAuthorization) != "":
+				// Scripts follow an incident's events with a token too.
 				u, tok, err = s.tokenUser(c)
 			case skipsBrowserAuth(c):
 				// No session is loaded here (static files, /favicon.ico, /api):
@@ -273,7 +274,7 @@ func (s *Server) require(role model.Role) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			u := currentUser(c)
 			if u == nil {
-				if isAPI(c) {
+				if isAPI(c) || isEventStream(c) {
 					c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="debrief"`)
 					return errAuth{"authentication required: send Authorization: Bearer TOKEN"}
 				}

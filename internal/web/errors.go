@@ -48,7 +48,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case c.Request().Method == http.MethodHead:
 		werr = c.NoContent(status)
-	case isAPI(c):
+	case isAPI(c), isEventStream(c):
 		werr = c.JSON(status, body)
 	default:
 		werr = c.Render(status, "error", s.pageData(c, errorPage{
@@ -138,6 +138,13 @@ func (s *Server) toJSON(c echo.Context, v any) any {
 func fieldSummary(fields map[string]string) string {
 	err := (&model.ValidationError{Fields: fields}).Error()
 	return strings.TrimPrefix(err, "invalid input: ")
+}
+
+// isEventStream reports whether c asks for an incident's live events
+// (answered like the API when refused: an EventSource reads no pages).
+func isEventStream(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return strings.HasPrefix(p, "/incidents/") && strings.HasSuffix(p, "/events")
 }
 
 func isAPI(c echo.Context) bool {

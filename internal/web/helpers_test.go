@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/bcrypt"
@@ -116,6 +117,13 @@ func (a *testApp) do(method, target, contentType, body string, headers ...string
 		r = strings.NewReader(body)
 	}
 	req := httptest.NewRequest(method, target, r)
+	if strings.HasSuffix(req.URL.Path, "/events") {
+		// An event stream ends only when its reader goes: this one reads
+		// for a moment.
+		ctx, cancel := context.WithTimeout(req.Context(), 300*time.Millisecond)
+		defer cancel()
+		req = req.WithContext(ctx)
+	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}

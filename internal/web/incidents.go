@@ -198,7 +198,7 @@ func (s *Server) incidentList(c echo.Context) error {
 		Incidents: incs, Total: total, Filter: f, Severities: sevs, Services: services,
 		Page: page, Pages: int((total + listPageSize - 1) / listPageSize),
 	}
-	if data.Postmortem, err = s.pmBadges(c, incs); err != nil {
+	if data.Postmortem, err = s.pmBadges(c.Request().Context(), incs); err != nil {
 		return err
 	}
 	pageURL := func(n int) string {
@@ -264,7 +264,7 @@ func (s *Server) incidentCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d", inc.ID))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d?declared=1", inc.ID))
 }
 
 func (s *Server) incidentShow(c echo.Context) error {
@@ -276,7 +276,17 @@ func (s *Server) incidentShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data.Focus = c.QueryParam("added") != ""
+	// After declaring (?declared=1) or adding an entry without JavaScript
+	// (?added=ID), focus lands in "What happened"; the added entry is
+	// confirmed in place.
+	data.Focus = c.QueryParam("added") != "" || c.QueryParam("declared") != ""
+	if added, err := strconv.ParseInt(c.QueryParam("added"), 10, 64); err == nil {
+		for _, r := range data.Rows {
+			if r.Entry != nil && r.Entry.ID == added {
+				data.Saved = r.Entry
+			}
+		}
+	}
 	if data.Similar, err = s.similarPanel(c, id); err != nil {
 		return err
 	}

@@ -138,7 +138,9 @@ func TestDeclareForm(t *testing.T) {
 	}
 
 	rec := app.form("/incidents", url.Values{"title": {"Checkout down"}, "severity": {"SEV1"}})
-	assertRedirect(t, rec, "/incidents/1")
+	// Declared: the page opens with focus in "What happened".
+	assertRedirect(t, rec, "/incidents/1?declared=1")
+	assert.Regexp(t, `<textarea id="body"[^>]*autofocus>`, app.page("/incidents/1?declared=1"))
 	inc := app.getJSON("/api/v1/incidents/1")
 	assert.Equal(t, "Checkout down", inc["title"])
 	assert.Equal(t, "SEV1", inc["severity"])
@@ -155,7 +157,7 @@ func TestDeclareFormWithDetails(t *testing.T) {
 		"responders": {"Dan, Eve"}, "started_at": {"-30m"}, "detected_at": {"14:10"},
 		"acknowledged_at": {"2026-11-22T19:45:00+05:30"},
 	})
-	assertRedirect(t, rec, "/incidents/1")
+	assertRedirect(t, rec, "/incidents/1?declared=1")
 	inc := app.getJSON("/api/v1/incidents/1")
 	assert.Equal(t, "identified", inc["status"])
 	assert.Equal(t, []any{"checkout", "payments-api"}, inc["services"])
@@ -169,7 +171,7 @@ func TestDeclareFormWithDetails(t *testing.T) {
 
 func TestDeclareFormTitleLimit(t *testing.T) {
 	app, _ := newClockedApp(t)
-	assertRedirect(t, app.form("/incidents", url.Values{"title": {strings.Repeat("t", 200)}, "severity": {"SEV3"}}), "/incidents/1")
+	assertRedirect(t, app.form("/incidents", url.Values{"title": {strings.Repeat("t", 200)}, "severity": {"SEV3"}}), "/incidents/1?declared=1")
 }
 
 func TestDeclareFormRejects(t *testing.T) {
@@ -596,7 +598,7 @@ func TestTimelineDateSeparators(t *testing.T) {
 	app.appendEntry(1, `{"occurred_at":"2026-11-21T23:59:59.999Z","body":"last millisecond"}`)
 	app.appendEntry(1, `{"occurred_at":"2026-11-22T00:00:00Z","body":"midnight UTC"}`)
 
-	body := app.page("/incidents/1")
+	body := app.page("/incidents/1?order=oldest")
 	assert.Equal(t, 2, strings.Count(body, `class="date-separator"`))
 	positions := []int{
 		strings.Index(body, `<li class="date-separator"><time datetime="2026-11-21">Sat 21 Nov 2026 (UTC)</time></li>`),
@@ -610,6 +612,24 @@ func TestTimelineDateSeparators(t *testing.T) {
 		require.GreaterOrEqual(t, p, 0, "item %d is on the page", i)
 		if i > 0 {
 			assert.Greater(t, p, positions[i-1], "item %d comes after item %d", i, i-1)
+		}
+	}
+
+	// While the incident is open it shows newest first by default, each
+	// day's separator above its entries.
+	body = app.page("/incidents/1")
+	positions = []int{
+		strings.Index(body, `<li class="date-separator"><time datetime="2026-11-22">Sun 22 Nov 2026 (UTC)</time></li>`),
+		strings.Index(body, "Incident declared"),
+		strings.Index(body, "midnight UTC"),
+		strings.Index(body, `<li class="date-separator"><time datetime="2026-11-21">Sat 21 Nov 2026 (UTC)</time></li>`),
+		strings.Index(body, "last millisecond"),
+		strings.Index(body, "late evening UTC"),
+	}
+	for i, p := range positions {
+		require.GreaterOrEqual(t, p, 0, "newest first: item %d is on the page", i)
+		if i > 0 {
+			assert.Greater(t, p, positions[i-1], "newest first: item %d comes after item %d", i, i-1)
 		}
 	}
 }
@@ -805,7 +825,7 @@ func TestPagesShowMarkupAsText(t *testing.T) {
 				"title": {p}, "severity": {"SEV2"}, "summary": {p}, "impact": {p},
 				"commander": {p}, "comms_lead": {p}, "scribe": {p}, "responders": {p},
 			})
-			assertRedirect(t, rec, "/incidents/1")
+			assertRedirect(t, rec, "/incidents/1?declared=1")
 			rec = app.form("/incidents/1/timeline", url.Values{"body": {p}, "author": {p}, "evidence_url": {"https://example.com/?q=" + p}})
 			require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
 			entryID := app.entryIDByBody(p)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -461,12 +462,12 @@ type pmBadge struct {
 }
 
 // pmBadges returns the postmortem badge of each incident.
-func (s *Server) pmBadges(c echo.Context, incs []model.Incident) (map[int64]pmBadge, error) {
+func (s *Server) pmBadges(ctx context.Context, incs []model.Incident) (map[int64]pmBadge, error) {
 	ids := make([]int64, len(incs))
 	for i := range incs {
 		ids[i] = incs[i].ID
 	}
-	states, err := s.store.PostmortemStates(c.Request().Context(), ids)
+	states, err := s.store.PostmortemStates(ctx, ids)
 	if err != nil {
 		return nil, err
 	}

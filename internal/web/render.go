@@ -91,6 +91,11 @@ func (s *Server) markdown(src string) template.HTML {
 	return template.HTML(buf.String()) //nolint:gosec // goldmark in safe mode escapes raw HTML
 }
 
+// entryHTML is a timeline entry's body as HTML.
+func (s *Server) entryHTML(e *model.TimelineEntry) template.HTML {
+	return s.markdown(e.Body)
+}
+
 // timeTag renders an instant the one way every page shows time.
 func timeTag(t time.Time) template.HTML {
 	return template.HTML(fmt.Sprintf(`<time datetime="%s">%s</time>`, model.FormatAttr(t), model.FormatHuman(t))) //nolint:gosec // fixed formats, no user text
@@ -98,8 +103,10 @@ func timeTag(t time.Time) template.HTML {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"markdown": s.markdown,
-		"time":     timeTag,
+		"markdown":  s.markdown,
+		"entryHTML": s.entryHTML,
+		"unixMilli": func(t time.Time) int64 { return t.UnixMilli() },
+		"time":      timeTag,
 		"timep": func(t *time.Time) template.HTML {
 			if t == nil {
 				return template.HTML(`<span class="muted">—</span>`)

@@ -35,6 +35,7 @@ func (s *Server) routes() {
 	viewer.GET("/incidents", s.incidentList)
 	viewer.GET("/incidents/:id", s.incidentShow)
 	viewer.GET("/incidents/:id/history", s.incidentHistory)
+	viewer.GET("/incidents/:id/events", s.incidentEvents) // Server-Sent Events: the live room
 	viewer.GET("/incidents/:id/postmortem", s.postmortemShow)
 	viewer.GET("/incidents/:id/postmortem.md", s.postmortemMarkdown)
 	viewer.GET("/incidents/:id/postmortem/revisions", s.postmortemRevisions)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/yuin/goldmark"
 
 	"github.com/debrief-dev/debrief/internal/auth"
+	"github.com/debrief-dev/debrief/internal/events"
 	"github.com/debrief-dev/debrief/internal/lint"
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/store"
@@ -41,6 +43,15 @@ type Server struct {
 	lint     *lint.Checker
 	now      func() time.Time
 	table    []routeInfo
+
+	// The live room: who is viewing each incident, the SSE frames of
+	// recent events, and the signal that ends every stream at shutdown.
+	presence        *events.Presence
+	presenceMu      sync.Mutex
+	presencePending map[int64]bool
+	frames          *frameCache
+	closing         chan struct{}
+	closeOnce       sync.Once
 }
 
 // New builds the HTTP handler over st. It parses every template up front
@@ -53,7 +64,9 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 		opts.SessionLifetime = 7 * 24 * time.Hour
 	}
 	s := &Server{store: st, log: log, opts: opts, md: newMarkdown(), now: st.Now,
-		logins: auth.NewLimiter(loginAttempts, loginWindow)}
+		logins:   auth.NewLimiter(loginAttempts, loginWindow),
+		presence: events.NewPresence(st.Now), presencePending: map[int64]bool{},
+		frames: newFrameCache(1024), closing: make(chan struct{})}
 	r, err := newRenderer(s.funcs())
 	if err != nil {
 		return nil, err

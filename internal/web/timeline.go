@@ -23,6 +23,7 @@ type entryForm struct {
 	EvidenceURL  string
 	Author       string
 	LearnedLater bool
+	PinKind      bool // keep Kind for the next entry instead of going back to observation
 	Version      int
 }
 
@@ -30,7 +31,7 @@ func readEntryForm(c echo.Context) entryForm {
 	f := entryForm{
 		At: c.FormValue("at"), Kind: c.FormValue("kind"), Body: c.FormValue("body"),
 		EvidenceURL: c.FormValue("evidence_url"), Author: c.FormValue("author"),
-		LearnedLater: c.FormValue("learned_later") != "",
+		LearnedLater: c.FormValue("learned_later") != "", PinKind: c.FormValue("pin_kind") != "",
 	}
 	f.Version, _ = strconv.Atoi(c.FormValue("version"))
 	if f.Kind == "" {
@@ -65,10 +66,16 @@ type timelineRow struct {
 	Entry *model.TimelineEntry
 }
 
-func timelineRows(entries []model.TimelineEntry) []timelineRow {
+// timelineRows lays entries (in timeline order) out oldest first, or
+// newest first, with a date separator above each UTC day's entries.
+func timelineRows(entries []model.TimelineEntry, newestFirst bool) []timelineRow {
 	rows := make([]timelineRow, 0, len(entries)+4)
 	var last string
-	for i := range entries {
+	for n := range entries {
+		i := n
+		if newestFirst {
+			i = len(entries) - 1 - n
+		}
 		day := entries[i].OccurredAt.UTC().Format(time.DateOnly)
 		if day != last {
 			d := entries[i].OccurredAt.UTC().Truncate(24 * time.Hour)
@@ -94,10 +101,37 @@ type incidentPage struct {
 	Analysis    *analysisPage
 	Postmortem  pmBadge
 	Similar     *similarPanel // on the full page only
+	LastEventID int64         // the live stream starts after it
+	Order       string        // "newest" or "oldest" first
+	Saved       *model.TimelineEntry
+	Conflict    string // why a save was refused, and what changed meanwhile
+}
+
+// IsSaved reports whether entry id is the one just saved (marked new).
+func (p *incidentPage) IsSaved(id int64) bool { return p.Saved != nil && p.Saved.ID == id }
+
+// timelineOrder is the order the timeline is shown in: ?order= if given,
+// else newest first while the incident is open (the latest entries stay
+// on screen under the entry box) and oldest first once it is resolved.
+func timelineOrder(c echo.Context, inc *model.Incident) string {
+	switch o := c.QueryParam("order"); o {
+	case "newest", "oldest":
+		return o
+	}
+	if inc.Status == model.StatusResolved {
+		return "oldest"
+	}
+	return "newest"
 }
 
 func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, error) {
 	ctx := c.Request().Context()
+	// Read the event log's position first: whatever changes after it
+	// reaches the page through its stream, even if the page shows it too.
+	lastEvent, err := s.store.LastEventID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
 	inc, err := s.store.Incident(ctx, id)
 	if err != nil {
 		return nil, err
@@ -110,9 +144,11 @@ func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, erro
 	if err != nil {
 		return nil, err
 	}
+	order := timelineOrder(c, inc)
 	p := &incidentPage{
-		Incident: inc, Durations: inc.Durations(), Rows: timelineRows(entries), EntryCount: len(entries),
-		Entry: entryForm{Kind: string(model.KindObservation), Author: defaultAuthor(c)},
+		Incident: inc, Durations: inc.Durations(), Rows: timelineRows(entries, order == "newest"), EntryCount: len(entries),
+		Entry:       entryForm{Kind: string(model.KindObservation), Author: defaultAuthor(c)},
+		LastEventID: lastEvent, Order: order,
 	}
 	for _, sv := range sevs {
 		if sv.Name == inc.Severity {
@@ -125,16 +161,12 @@ func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, erro
 	if p.Analysis, err = s.loadAnalysis(ctx, inc); err != nil {
 		return nil, err
 	}
-	badges, err := s.pmBadges(c, []model.Incident{*inc})
+	badges, err := s.pmBadges(c.Request().Context(), []model.Incident{*inc})
 	if err != nil {
 		return nil, err
 	}
 	p.Postmortem = badges[inc.ID]
-	for _, st := range model.Statuses {
-		if st != inc.Status && model.CanTransition(inc.Status, st) {
-			p.Transitions = append(p.Transitions, st)
-		}
-	}
+	p.Transitions = transitions(inc.Status)
 	return p, nil
 }
 
@@ -194,6 +226,7 @@ func (s *Server) timelineAppend(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		data.Saved = e // confirmed in place, and marked new
 		return c.Render(http.StatusOK, "incident#timeline", s.pageData(c, data))
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d?added=%d#quick-entry", id, e.ID))

@@ -236,6 +236,10 @@
     if (ev) ev.value = '';
     var ll = form.querySelector('input[name="learned_later"]');
     if (ll) ll.checked = false;
+    // Kind goes back to observation after each save, unless pinned.
+    var pin = form.querySelector('input[name="pin_kind"]');
+    var kind = form.querySelector('select[name="kind"]');
+    if (kind && !(pin && pin.checked)) kind.value = 'observation';
     var prev = doc.getElementById('at-preview');
     if (prev) prev.textContent = '';
     // After a rejected save the server re-rendered the form with its
@@ -334,6 +338,11 @@
   } else {
     onReady();
   }
+
+  // live.js changed part of the page.
+  doc.addEventListener('debrief:updated', function (evt) {
+    if (evt.target && evt.target.nodeType === 1) localizeTimes(evt.target);
+  });
 
   doc.addEventListener('htmx:afterSettle', function (evt) {
     var t = evt.target;
