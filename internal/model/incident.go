@@ -517,6 +517,12 @@ type IncidentPatch struct {
 	Author     string
 }
 
+// OnlyStatus reports whether the patch changes nothing but the status.
+func (p IncidentPatch) OnlyStatus() bool {
+	return p.Title == nil && p.Summary == nil && p.Impact == nil && p.Severity == nil &&
+		p.Services == nil && p.Tags == nil && p.Roles == nil && len(p.Milestones) == 0
+}
+
 // Apply changes inc as p says, fills the milestones a status change implies,
 // validates the result and returns the milestone timeline entries that
 // record what changed. inc is left changed even when an error is returned;

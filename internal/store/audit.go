@@ -76,3 +76,18 @@ func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]model.AuditEntry
 	err := q.Order("id DESC").Limit(f.Limit).Offset(f.Offset).Find(&out).Error
 	return out, total, translate(err)
 }
+
+// LastChange is the newest audit entry of one record of an incident (who
+// changed it last, and how), or model.ErrNotFound.
+func (s *Store) LastChange(ctx context.Context, incidentID int64, entity string, entityID int64) (*model.AuditEntry, error) {
+	var e model.AuditEntry
+	err := s.db.WithContext(ctx).Where("incident_id = ? AND entity = ? AND entity_id = ?", incidentID, entity, entityID).
+		Order("id DESC").Limit(1).Find(&e).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	if e.ID == 0 {
+		return nil, model.ErrNotFound
+	}
+	return &e, nil
+}

@@ -217,6 +217,12 @@ func (s *Store) UpdateIncident(ctx context.Context, id int64, p model.IncidentPa
 			return err
 		}
 		if p.Version != cur.Version {
+			if p.OnlyStatus() && p.Status != nil && *p.Status == cur.Status {
+				// Two people pressed the same button: the incident already
+				// is where the second one wanted it.
+				out = cur
+				return nil
+			}
 			return &model.ConflictError{
 				Message: fmt.Sprintf("incident %d was changed by someone else (you sent version %d, it is now at version %d); reload and apply your change again", id, p.Version, cur.Version),
 				Current: cur,

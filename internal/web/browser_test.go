@@ -231,7 +231,7 @@ func declareIncident(t *testing.T, ctx context.Context, base, title, severity st
 	require.NoError(t, err, "declare")
 	loc, err := chromedp.Run(ctx, chromedp.Location())
 	require.NoError(t, err)
-	require.Regexp(t, `^`+regexp.QuoteMeta(base)+`/incidents/\d+$`, loc)
+	require.Regexp(t, `^`+regexp.QuoteMeta(base)+`/incidents/\d+\?declared=1$`, loc)
 	require.NoError(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`form#quick-entry textarea[name=body]`))))
 	h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`h1`)))
 	require.NoError(t, err)
@@ -294,7 +294,8 @@ func TestBrowserQuickEntry(t *testing.T) {
 		// htmx swaps in the new timeline, then adds local times once it settles.
 		waitJS(t, ctx, "entry "+e.body, fmt.Sprintf(
 			`document.querySelectorAll('#timeline li.entry').length === %d && document.querySelector('#timeline').textContent.includes(%q)
-			&& document.querySelectorAll('#timeline li.entry .entry-time .local-time').length === %[1]d`,
+			&& document.querySelectorAll('#timeline li.entry .entry-time .local-time').length === %[1]d
+			&& document.querySelector('form#quick-entry textarea[name=body]').value === ''`,
 			declared+i+1, e.body))
 
 		// The scribe keeps typing: the box is empty and still focused.
@@ -309,13 +310,14 @@ func TestBrowserQuickEntry(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, loc, "added=", "entries were saved by htmx, not by a full form post")
 
-	// Ordered by occurred_at; the tie at 02:30 by creation order.
+	// While the incident is open, newest first: by occurred_at, the tie at
+	// 02:30 by creation order.
 	got := timelineEntries(t, ctx)
 	want := []renderedEntry{
-		{Kind: "observation", Text: "third: clock time", Datetime: "2026-11-22T02:20:00Z", Local: "21:20:00"},
-		{Kind: "observation", Text: "second: five minutes ago", Datetime: "2026-11-22T02:25:00Z", Local: "21:25:00"},
-		{Kind: "milestone", Text: "Incident declared: SEV2, status investigating.", Datetime: "2026-11-22T02:30:00Z", Local: "21:30:00"},
 		{Kind: "observation", Text: "first: now", Datetime: "2026-11-22T02:30:00Z", Local: "21:30:00"},
+		{Kind: "milestone", Text: "Incident declared: SEV2, status investigating.", Datetime: "2026-11-22T02:30:00Z", Local: "21:30:00"},
+		{Kind: "observation", Text: "second: five minutes ago", Datetime: "2026-11-22T02:25:00Z", Local: "21:25:00"},
+		{Kind: "observation", Text: "third: clock time", Datetime: "2026-11-22T02:20:00Z", Local: "21:20:00"},
 	}
 	require.Len(t, got, len(want))
 	for i, w := range want {
@@ -329,7 +331,7 @@ func TestBrowserQuickEntry(t *testing.T) {
 		assert.Contains(t, g.Local, "21 Nov", "entry %d local date", i)
 	}
 	visible, err := chromedp.Run(ctx, chromedp.Evaluate[int](
-		`[...document.querySelectorAll('#timeline .local-time')].filter(el => el.offsetWidth > 0 && el.offsetHeight > 0).length`))
+		`[...document.querySelectorAll('#timeline li.entry .local-time')].filter(el => el.offsetWidth > 0 && el.offsetHeight > 0).length`))
 	require.NoError(t, err)
 	assert.Equal(t, len(want), visible, "local times are shown")
 	zone := evalJS[string](t, ctx, `Intl.DateTimeFormat().resolvedOptions().timeZone`)
@@ -348,8 +350,11 @@ func TestBrowserQuickEntry(t *testing.T) {
 	))
 	assert.Equal(t, "fourth: line one\nline two", evalJS[string](t, ctx, `document.querySelector('form#quick-entry textarea[name=body]').value`))
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form#quick-entry button[type=submit]`))))
-	waitJS(t, ctx, "entry fourth", `document.querySelectorAll('#timeline li.entry').length === 5`)
-	assert.Equal(t, "fourth: line one\nline two", evalJS[string](t, ctx, `document.querySelector('#timeline li.entry:last-child .entry-body').innerText.trim()`))
+	waitJS(t, ctx, "entry fourth", `document.querySelectorAll('#timeline li.entry').length === 5
+		&& document.querySelector('form#quick-entry textarea[name=body]').value === ''`)
+	// Newest first: the new entry is on top, confirmed in place.
+	assert.Equal(t, "fourth: line one\nline two", evalJS[string](t, ctx, `document.querySelector('#timeline li.entry .entry-body').innerText.trim()`))
+	assert.Contains(t, evalJS[string](t, ctx, `document.querySelector('#timeline .saved-confirm').textContent`), "Saved observation at")
 	assert.Equal(t, "body", evalJS[string](t, ctx, `document.activeElement && document.activeElement.name || ''`), "focus after a click")
 	assert.Empty(t, evalJS[string](t, ctx, `document.querySelector('form#quick-entry textarea[name=body]').value`))
 
@@ -392,7 +397,10 @@ func TestBrowserQuickEntryKeepsTextOnBadTime(t *testing.T) {
 		chromedp.Focus(chromedp.CSS(`form#quick-entry textarea[name=body]`)),
 		press('\r'),
 	))
-	waitJS(t, ctx, "the saved entry", `document.querySelector('#timeline time[datetime="2026-11-22T02:29:00Z"]')`)
+	// The entry may arrive through the live stream before the save answers:
+	// wait for both.
+	waitJS(t, ctx, "the saved entry", `document.querySelector('#timeline time[datetime="2026-11-22T02:29:00Z"]')
+		&& document.querySelector('form#quick-entry textarea[name=body]').value === ''`)
 	assert.Contains(t, evalJS[string](t, ctx, `document.querySelector('#timeline').textContent`), "BGP session down")
 	assert.Empty(t, evalJS[string](t, ctx, `document.querySelector('form#quick-entry textarea[name=body]').value`))
 	assert.Equal(t, "body", evalJS[string](t, ctx, `document.activeElement && document.activeElement.name || ''`))
@@ -460,10 +468,11 @@ func TestBrowserWorksWithoutJavaScript(t *testing.T) {
 	entries, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSSAll(`#timeline li.entry`)))
 	require.NoError(t, err)
 	require.Len(t, entries, 2)
-	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#timeline li.entry .entry-body`)))
+	// Newest first while open: the new entry is below the declaration.
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#timeline li.entry:last-child .entry-body`)))
 	require.NoError(t, err)
 	assert.Equal(t, "Indexer queue at 40k", strings.TrimSpace(text))
-	when, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#timeline li.entry time`), "datetime"))
+	when, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(`#timeline li.entry:last-child time`), "datetime"))
 	require.NoError(t, err)
 	assert.Equal(t, "2026-11-22T02:25:00Z", when.Value)
 	loc, err := chromedp.Run(ctx, chromedp.Location())

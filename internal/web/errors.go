@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -25,6 +26,21 @@ type errorPage struct {
 	Title   string
 	Message string
 	Fields  map[string]string
+	Back    string // the incident the request was about, if any
+}
+
+// incidentOf is the page of the incident a path is about ("" if none), so
+// an error there leads back to it rather than to the incident list.
+func incidentOf(path string) string {
+	rest, ok := strings.CutPrefix(path, "/incidents/")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	if n, err := strconv.ParseInt(id, 10, 64); err != nil || n <= 0 || strconv.FormatInt(n, 10) != id {
+		return ""
+	}
+	return "/incidents/" + id
 }
 
 // handleError is the only place errors become responses: model errors map
@@ -53,6 +69,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	default:
 		werr = c.Render(status, "error", s.pageData(c, errorPage{
 			Status: status, Title: http.StatusText(status), Message: body.Error, Fields: body.Fields,
+			Back: incidentOf(c.Request().URL.Path),
 		}))
 		if werr != nil {
 			werr = c.String(status, body.Error)

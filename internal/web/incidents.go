@@ -380,7 +380,19 @@ func (s *Server) incidentStatus(c echo.Context) error {
 		return err
 	}
 	status := model.Status(c.FormValue("status"))
-	if _, err := s.store.UpdateIncident(c.Request().Context(), id, model.IncidentPatch{Status: &status, Version: version, Author: defaultAuthor(c)}); err != nil {
+	_, err = s.store.UpdateIncident(c.Request().Context(), id, model.IncidentPatch{Status: &status, Version: version, Author: defaultAuthor(c)})
+	var ce *model.ConflictError
+	if errors.As(err, &ce) {
+		// A stale button: show the incident as it is now, say what changed
+		// and who changed it, and let them choose again.
+		data, derr := s.incidentPageData(c, id)
+		if derr != nil {
+			return derr
+		}
+		data.Conflict = s.incidentConflict(c.Request().Context(), id, "mark "+string(status))
+		return c.Render(http.StatusConflict, "incident", s.pageData(c, data))
+	}
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d", id))

@@ -315,7 +315,17 @@ func (s *Server) timelineDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteTimelineEntry(c.Request().Context(), data.Incident.ID, data.Entry.ID, version); err != nil {
+	err = s.store.DeleteTimelineEntry(c.Request().Context(), data.Incident.ID, data.Entry.ID, version)
+	var ce *model.ConflictError
+	if errors.As(err, &ce) {
+		// Edited since the page was loaded: show the entry as it is now and
+		// let them decide again.
+		who, _ := s.changedBy(c.Request().Context(), data.Incident.ID, "timeline_entry", data.Entry.ID)
+		data.Conflict = ce.Error() + ". Not deleted. " + who + "; it is shown below as it is now."
+		data.Form = entryFormFrom(data.Entry)
+		return c.Render(http.StatusConflict, "entry_edit", s.pageData(c, data))
+	}
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#timeline", data.Incident.ID))
