@@ -372,8 +372,8 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(handler.CloseStreams) // live streams never end by themselves
-	stopPrune := pruneEvents(ctx, st, log)
-	defer stopPrune()
+	stopMaintain := maintain(ctx, st, log)
+	defer stopMaintain()
 	log.Info("serving", "url", base, "db", cfg.DB)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -395,13 +395,31 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	return nil
 }
 
-// pruneEvents trims the live room's event log every few minutes until
-// stop is called.
-func pruneEvents(ctx context.Context, st *store.Store, log *slog.Logger) (stop func()) {
+// maintain runs the server's background upkeep until stop is called: it
+// renders again the stored HTML of timeline entries made by an older
+// renderer, then trims the live room's event log every few minutes.
+func maintain(ctx context.Context, st *store.Store, log *slog.Logger) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		rendered := 0
+		for ctx.Err() == nil {
+			n, err := st.RenderStale(ctx, 500)
+			if err != nil {
+				if ctx.Err() == nil {
+					log.Warn("render timeline entries", "error", err)
+				}
+				break
+			}
+			if n == 0 {
+				break
+			}
+			rendered += n
+		}
+		if rendered > 0 {
+			log.Info("rendered timeline entries of an older renderer", "entries", rendered)
+		}
 		t := time.NewTicker(5 * time.Minute)
 		defer t.Stop()
 		for {

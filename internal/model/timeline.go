@@ -59,6 +59,11 @@ type TimelineEntry struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 
+	// BodyHTML is Body rendered by internal/markdown at version
+	// RenderVersion when the entry was saved (the store keeps it current).
+	BodyHTML      string `json:"-"`
+	RenderVersion int    `json:"-"`
+
 	// Revisions holds what the entry said before each edit, oldest first.
 	Revisions []TimelineRevision `gorm:"foreignKey:EntryID" json:"-"`
 }

@@ -43,8 +43,8 @@ type appendRequest struct {
 }
 
 const insertEntrySQL = `INSERT INTO timeline_entries
-	(incident_id, occurred_at, kind, body, evidence_url, author, learned_later, version, created_at, updated_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	(incident_id, occurred_at, kind, body, evidence_url, author, learned_later, version, created_at, updated_at, body_html, render_version)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
 const insertAuditSQL = `INSERT INTO audit_log
 	(at, actor_user_id, actor_token_id, actor, action, entity, entity_id, incident_id, before, after)
@@ -153,7 +153,7 @@ func (a *appender) insertAll(batch []appendRequest) (err error) {
 	for i, req := range batch {
 		e := req.entry
 		err = stmt.QueryRowContext(ctx, e.IncidentID, e.OccurredAt, string(e.Kind), e.Body, e.EvidenceURL,
-			e.Author, e.LearnedLater, e.Version, e.CreatedAt, e.UpdatedAt).Scan(&ids[i])
+			e.Author, e.LearnedLater, e.Version, e.CreatedAt, e.UpdatedAt, e.BodyHTML, e.RenderVersion).Scan(&ids[i])
 		if err != nil {
 			return err
 		}

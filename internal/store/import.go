@@ -125,6 +125,7 @@ func (s *Store) importNew(ctx context.Context, tx *gorm.DB, imp *Import, rep *Im
 			rep.Notes = append(rep.Notes, fmt.Sprintf("timeline row at %s skipped: %v", model.FormatHuman(e.OccurredAt), err))
 			continue
 		}
+		render(&e)
 		if err := tx.Omit("Revisions").Create(&e).Error; err != nil {
 			return err
 		}

@@ -369,6 +369,7 @@ func insertEntries(tx *gorm.DB, incidentID int64, entries []model.TimelineEntry,
 	if len(entries) == 0 {
 		return nil
 	}
+	renderAll(entries)
 	err := tx.Omit("Revisions").Create(&entries).Error
 	if errors.Is(err, gorm.ErrForeignKeyViolated) {
 		return model.ErrNotFound

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/debrief-dev/debrief/internal/markdown"
 	"github.com/debrief-dev/debrief/internal/model"
 )
 
@@ -74,6 +75,7 @@ func (s *Store) AppendTimeline(ctx context.Context, e *model.TimelineEntry) erro
 		return err
 	}
 	e.ID, e.Version, e.CreatedAt, e.UpdatedAt, e.Revisions = 0, 1, now, now, nil
+	render(e)
 	if s.appender == nil {
 		return errors.New("store: AppendTimeline before Migrate")
 	}
@@ -109,8 +111,10 @@ func (s *Store) UpdateTimelineEntry(ctx context.Context, incidentID, entryID int
 		}
 		next.Version = cur.Version + 1
 		next.UpdatedAt = now
+		render(&next)
 		res := tx.Model(&model.TimelineEntry{}).Where("id = ? AND version = ?", entryID, cur.Version).
-			Select("occurred_at", "kind", "body", "evidence_url", "author", "learned_later", "version", "updated_at").
+			Select("occurred_at", "kind", "body", "evidence_url", "author", "learned_later", "version", "updated_at",
+				"body_html", "render_version").
 			Updates(&next)
 		if res.Error != nil {
 			return res.Error
@@ -126,6 +130,54 @@ func (s *Store) UpdateTimelineEntry(ctx context.Context, incidentID, entryID int
 		return nil, err
 	}
 	return out, nil
+}
+
+// render stores an entry's body as HTML, for a new or changed body.
+func render(e *model.TimelineEntry) {
+	e.BodyHTML, e.RenderVersion = markdown.Render(e.Body), markdown.Version
+}
+
+// renderAll renders entries whose body is new or changed.
+func renderAll(entries []model.TimelineEntry) {
+	for i := range entries {
+		render(&entries[i])
+	}
+}
+
+// RenderStale renders again, in batches, the stored HTML of entries made by
+// an older renderer (or none: rows written by the generator or before
+// migration 9). It returns how many it rendered; call it until 0.
+func (s *Store) RenderStale(ctx context.Context, batch int) (int, error) {
+	if batch <= 0 {
+		batch = 500
+	}
+	var rows []struct {
+		ID   int64
+		Body string
+	}
+	err := s.db.WithContext(ctx).Model(&model.TimelineEntry{}).Select("id", "body").
+		Where("render_version < ?", markdown.Version).Limit(batch).Scan(&rows).Error
+	if err != nil || len(rows) == 0 {
+		return 0, translate(err)
+	}
+	// Render outside the write lock; write in one short transaction.
+	htmls := make([]string, len(rows))
+	for i, r := range rows {
+		htmls[i] = markdown.Render(r.Body)
+	}
+	err = s.write(ctx, func(tx *gorm.DB) error {
+		for i, r := range rows {
+			// Only if the body is still the one rendered: an edit meanwhile
+			// stored its own.
+			err := tx.Exec("UPDATE timeline_entries SET body_html = ?, render_version = ? WHERE id = ? AND body = ? AND render_version < ?",
+				htmls[i], markdown.Version, r.ID, r.Body, markdown.Version).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return len(rows), err
 }
 
 // DeleteTimelineEntry removes an entry. With version > 0 the delete is

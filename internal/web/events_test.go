@@ -315,3 +315,34 @@ func TestEventStreamManyReadersAndWriters(t *testing.T) {
 		}
 	}
 }
+
+// Pages send an ETag and answer 304 while nothing changed.
+func TestIncidentPageETag(t *testing.T) {
+	app, _ := newClockedApp(t)
+	app.createIncident(`{"title":"T","severity":"SEV2"}`)
+	rec := app.do(http.MethodGet, "/incidents/1", "", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	tag := rec.Header().Get("ETag")
+	require.NotEmpty(t, tag)
+	assert.Equal(t, "private, no-cache", rec.Header().Get("Cache-Control"))
+
+	again := app.do(http.MethodGet, "/incidents/1", "", "", "If-None-Match", tag)
+	assert.Equal(t, http.StatusNotModified, again.Code)
+	assert.Empty(t, again.Body.String())
+	assert.Equal(t, tag, again.Header().Get("ETag"))
+	weak := app.do(http.MethodGet, "/incidents/1", "", "", "If-None-Match", `"other", W/`+tag)
+	assert.Equal(t, http.StatusNotModified, weak.Code)
+
+	app.appendEntry(1, `{"body":"something changed"}`)
+	changed := app.do(http.MethodGet, "/incidents/1", "", "", "If-None-Match", tag)
+	require.Equal(t, http.StatusOK, changed.Code)
+	assert.NotEqual(t, tag, changed.Header().Get("ETag"))
+	assert.Contains(t, changed.Body.String(), "something changed")
+
+	// Errors and non-pages carry none.
+	missing := app.do(http.MethodGet, "/incidents/99", "", "")
+	assert.Equal(t, http.StatusNotFound, missing.Code)
+	assert.Empty(t, missing.Header().Get("ETag"))
+	api := app.api(http.MethodGet, "/api/v1/incidents/1", "")
+	assert.Empty(t, api.Header().Get("ETag"))
+}

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
@@ -124,4 +127,98 @@ func staticHandler(fsys fs.FS) http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age="+fmt.Sprint(int((time.Hour).Seconds())))
 		files.ServeHTTP(w, r)
 	})
+}
+
+// etag gives every HTML page an ETag (a hash of the page as sent) and
+// answers 304 Not Modified when the browser already has that page: a
+// reader who reloads an unchanged incident page gets no body. Pages are
+// rendered into a buffer anyway (render.go), so hashing them costs one
+// pass. Other responses (files, exports, event streams) pass through.
+func etag() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if c.Request().Method != http.MethodGet || isEventStream(c) {
+				return next(c)
+			}
+			res := c.Response()
+			w := &etagWriter{ResponseWriter: res.Writer, req: c.Request()}
+			res.Writer = w
+			err := next(c)
+			res.Writer = w.ResponseWriter
+			if ferr := w.finish(); err == nil {
+				err = ferr
+			}
+			return err
+		}
+	}
+}
+
+// etagWriter holds back a 200 HTML page until it is complete.
+type etagWriter struct {
+	http.ResponseWriter
+	req       *http.Request
+	buffering bool
+	decided   bool
+	buf       bytes.Buffer
+}
+
+func (w *etagWriter) WriteHeader(code int) {
+	if w.decided {
+		return
+	}
+	w.decided = true
+	ct := w.Header().Get(echo.HeaderContentType)
+	if code == http.StatusOK && strings.HasPrefix(ct, echo.MIMETextHTML) && w.Header().Get("ETag") == "" {
+		w.buffering = true
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *etagWriter) Write(b []byte) (int, error) {
+	if !w.decided {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.buffering {
+		return w.buf.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *etagWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *etagWriter) finish() error {
+	if !w.buffering {
+		return nil
+	}
+	sum := sha256.Sum256(w.buf.Bytes())
+	tag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
+	h := w.Header()
+	h.Set("ETag", tag)
+	if h.Get(echo.HeaderCacheControl) == "" {
+		// Signed-in pages: the browser may keep a copy but must ask first.
+		h.Set(echo.HeaderCacheControl, "private, no-cache")
+	}
+	if etagMatches(w.req.Header.Get("If-None-Match"), tag) {
+		h.Del(echo.HeaderContentType)
+		h.Del(echo.HeaderContentLength)
+		w.ResponseWriter.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	w.ResponseWriter.WriteHeader(http.StatusOK)
+	_, err := w.ResponseWriter.Write(w.buf.Bytes())
+	return err
+}
+
+// etagMatches reports whether an If-None-Match header names tag (weak
+// comparison, as RFC 9110 asks for If-None-Match).
+func etagMatches(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == tag || t == "*" {
+			return true
+		}
+	}
+	return false
 }

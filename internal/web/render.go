@@ -13,9 +13,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/yuin/goldmark"
-	"github.com/yuin/goldmark/extension"
-	"github.com/yuin/goldmark/renderer/html"
 
+	"github.com/debrief-dev/debrief/internal/markdown"
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/templates"
 )
@@ -72,14 +71,8 @@ func (r *renderer) Render(w io.Writer, name string, data any, _ echo.Context) er
 	return err
 }
 
-// newMarkdown is the one Markdown renderer: GitHub-flavoured, with raw HTML
-// and dangerous links dropped (goldmark's default, never WithUnsafe).
-func newMarkdown() goldmark.Markdown {
-	return goldmark.New(
-		goldmark.WithExtensions(extension.GFM),
-		goldmark.WithRendererOptions(html.WithHardWraps()),
-	)
-}
+// newMarkdown is the one Markdown renderer (internal/markdown).
+func newMarkdown() goldmark.Markdown { return markdown.New() }
 
 // markdown renders untrusted Markdown safely; only its output becomes
 // template.HTML.
@@ -91,8 +84,13 @@ func (s *Server) markdown(src string) template.HTML {
 	return template.HTML(buf.String()) //nolint:gosec // goldmark in safe mode escapes raw HTML
 }
 
-// entryHTML is a timeline entry's body as HTML.
+// entryHTML is a timeline entry's body as HTML: the HTML stored when it
+// was saved, or rendered now if the stored one is from an older renderer
+// (or absent, as in an event's record).
 func (s *Server) entryHTML(e *model.TimelineEntry) template.HTML {
+	if e.RenderVersion == markdown.Version && e.BodyHTML != "" {
+		return template.HTML(e.BodyHTML) //nolint:gosec // rendered by internal/markdown, which drops raw HTML
+	}
 	return s.markdown(e.Body)
 }
 
