@@ -216,7 +216,7 @@ func (s *Server) analysisDone(c echo.Context, id int64, anchor string) error {
 	if !isHTMX(c) {
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#%s", id, anchor))
 	}
-	data, err := s.incidentPageData(c, id)
+	data, err := s.incidentPageData(c, id, false)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (s *Server) analysisResult(c echo.Context, id int64, key, anchor string, er
 	default:
 		return err
 	}
-	data, derr := s.incidentPageData(c, id)
+	data, derr := s.incidentPageData(c, id, false)
 	if derr != nil {
 		return derr
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -384,4 +385,48 @@ func (fc *frameCache) get(k frameKey, build func() []byte) []byte {
 	fc.mu.Unlock()
 	e.once.Do(func() { e.frame = build() })
 	return e.frame
+}
+
+// timelineKey names one rendering of an incident's timeline: the incident
+// as of an event (every change to its entries is one), in one order, with
+// or without edit links.
+type timelineKey struct {
+	incident, lastEvent int64
+	order               string
+	edit                bool
+}
+
+// timelineCache keeps recent renderings of timelines, so that thirty
+// people reloading a busy incident page render its timeline once per
+// change instead of once each. It holds at most max renderings.
+type timelineCache struct {
+	mu    sync.Mutex
+	m     map[timelineKey]template.HTML
+	order []timelineKey
+	max   int
+}
+
+func newTimelineCache(max int) *timelineCache {
+	return &timelineCache{m: map[timelineKey]template.HTML{}, max: max}
+}
+
+func (tc *timelineCache) get(k timelineKey) (template.HTML, bool) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	h, ok := tc.m[k]
+	return h, ok
+}
+
+func (tc *timelineCache) put(k timelineKey, h template.HTML) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if _, ok := tc.m[k]; ok {
+		return
+	}
+	tc.m[k] = h
+	tc.order = append(tc.order, k)
+	if len(tc.order) > tc.max {
+		delete(tc.m, tc.order[0])
+		tc.order = tc.order[1:]
+	}
 }

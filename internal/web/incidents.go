@@ -272,7 +272,7 @@ func (s *Server) incidentShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.incidentPageData(c, id)
+	data, err := s.incidentPageData(c, id, c.QueryParam("added") != "")
 	if err != nil {
 		return err
 	}
@@ -385,7 +385,7 @@ func (s *Server) incidentStatus(c echo.Context) error {
 	if errors.As(err, &ce) {
 		// A stale button: show the incident as it is now, say what changed
 		// and who changed it, and let them choose again.
-		data, derr := s.incidentPageData(c, id)
+		data, derr := s.incidentPageData(c, id, false)
 		if derr != nil {
 			return derr
 		}

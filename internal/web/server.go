@@ -50,6 +50,7 @@ type Server struct {
 	presenceMu      sync.Mutex
 	presencePending map[int64]bool
 	frames          *frameCache
+	timelines       *timelineCache
 	closing         chan struct{}
 	closeOnce       sync.Once
 }
@@ -66,7 +67,7 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 	s := &Server{store: st, log: log, opts: opts, md: newMarkdown(), now: st.Now,
 		logins:   auth.NewLimiter(loginAttempts, loginWindow),
 		presence: events.NewPresence(st.Now), presencePending: map[int64]bool{},
-		frames: newFrameCache(1024), closing: make(chan struct{})}
+		frames: newFrameCache(1024), timelines: newTimelineCache(64), closing: make(chan struct{})}
 	r, err := newRenderer(s.funcs())
 	if err != nil {
 		return nil, err

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -105,6 +107,20 @@ type incidentPage struct {
 	Order       string        // "newest" or "oldest" first
 	Saved       *model.TimelineEntry
 	Conflict    string // why a save was refused, and what changed meanwhile
+	// TimelineHTML is the rendered timeline, shared by every viewer of
+	// the same incident state (timelineCache); empty: render Rows.
+	TimelineHTML template.HTML
+}
+
+// cacheTimeline renders the page's timeline into the shared cache and
+// has the page use it.
+func (p *incidentPage) cacheTimeline(s *Server, c echo.Context, key timelineKey) {
+	var b bytes.Buffer
+	if err := s.pages.Render(&b, "incident#timeline", s.pageData(c, p), c); err != nil {
+		return // the page renders it itself, and reports the error
+	}
+	p.TimelineHTML = template.HTML(b.String()) //nolint:gosec // our own template's output
+	s.timelines.put(key, p.TimelineHTML)
 }
 
 // IsSaved reports whether entry id is the one just saved (marked new).
@@ -124,8 +140,14 @@ func timelineOrder(c echo.Context, inc *model.Incident) string {
 	return "newest"
 }
 
-func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, error) {
-	ctx := c.Request().Context()
+// incidentPageData loads what the incident page shows. Unless the caller
+// needs the timeline's rows (rows: to mark an entry just saved), the
+// timeline may come rendered from the shared cache.
+func (s *Server) incidentPageData(c echo.Context, id int64, rows bool) (*incidentPage, error) {
+	// Not cancellable: the SQLite driver starts a goroutine per row for a
+	// query whose context can be cancelled, which costs more than these
+	// short reads of one incident (issue 22 fixes this for every read).
+	ctx := context.WithoutCancel(c.Request().Context())
 	// Read the event log's position first: whatever changes after it
 	// reaches the page through its stream, even if the page shows it too.
 	lastEvent, err := s.store.LastEventID(ctx, id)
@@ -136,19 +158,30 @@ func (s *Server) incidentPageData(c echo.Context, id int64) (*incidentPage, erro
 	if err != nil {
 		return nil, err
 	}
-	entries, err := s.store.Timeline(ctx, id)
-	if err != nil {
-		return nil, err
+	order := timelineOrder(c, inc)
+	p := &incidentPage{
+		Incident: inc, Durations: inc.Durations(),
+		Entry:       entryForm{Kind: string(model.KindObservation), Author: defaultAuthor(c)},
+		LastEventID: lastEvent, Order: order,
+	}
+	// The timeline is the bulk of the page and the same for every viewer
+	// with the same role until the next event: render it once per state.
+	key := timelineKey{incident: id, lastEvent: lastEvent, order: order, edit: currentUser(c).Role.Allows(model.RoleEditor)}
+	if html, ok := s.timelines.get(key); ok && !rows && lastEvent > 0 {
+		p.TimelineHTML = html
+	} else {
+		entries, err := s.store.Timeline(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		p.Rows, p.EntryCount = timelineRows(entries, order == "newest"), len(entries)
+		if lastEvent > 0 && !rows {
+			defer func() { p.cacheTimeline(s, c, key) }()
+		}
 	}
 	sevs, err := s.store.Severities(ctx)
 	if err != nil {
 		return nil, err
-	}
-	order := timelineOrder(c, inc)
-	p := &incidentPage{
-		Incident: inc, Durations: inc.Durations(), Rows: timelineRows(entries, order == "newest"), EntryCount: len(entries),
-		Entry:       entryForm{Kind: string(model.KindObservation), Author: defaultAuthor(c)},
-		LastEventID: lastEvent, Order: order,
 	}
 	for _, sv := range sevs {
 		if sv.Name == inc.Severity {
@@ -206,7 +239,7 @@ func (s *Server) timelineAppend(c echo.Context) error {
 	}
 	var ve *model.ValidationError
 	if errors.As(err, &ve) {
-		data, derr := s.incidentPageData(c, id)
+		data, derr := s.incidentPageData(c, id, false)
 		if derr != nil {
 			return derr
 		}
@@ -222,7 +255,7 @@ func (s *Server) timelineAppend(c echo.Context) error {
 		return err
 	}
 	if isHTMX(c) {
-		data, err := s.incidentPageData(c, id)
+		data, err := s.incidentPageData(c, id, true)
 		if err != nil {
 			return err
 		}
