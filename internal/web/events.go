@@ -22,10 +22,11 @@ import (
 
 // The live stream's timings.
 const (
-	heartbeatEvery  = 15 * time.Second // a comment line keeps proxies and the reader awake
-	streamWriteWait = 10 * time.Second // a reader that takes longer to accept a write is dropped
-	presenceDelay   = time.Second      // presence changes are coalesced for this long
-	backlogPage     = 500              // events read from the log per query on reconnect
+	heartbeatEvery  = 15 * time.Second      // a comment line keeps proxies and the reader awake
+	streamWriteWait = 10 * time.Second      // a reader that takes longer to accept a write is dropped
+	presenceDelay   = time.Second           // presence changes are coalesced for this long
+	streamLinger    = 20 * time.Millisecond // events this close together go out in one write
+	backlogPage     = 500                   // events read from the log per query on reconnect
 )
 
 // eventPayload is the JSON in an event's data: line.
@@ -150,17 +151,40 @@ func (s *Server) incidentEvents(c echo.Context) error {
 
 	beat := time.NewTicker(heartbeatEvery)
 	defer beat.Stop()
+	add := func(ev events.Event) {
+		switch {
+		case ev.Type == events.TypePresence:
+			s.writePresence(&buf, id)
+		case ev.ID <= last:
+			// already sent from the log
+		default:
+			buf.Write(s.eventFrame(ctx, ev, edit))
+			last = ev.ID
+		}
+	}
 	for {
 		select {
 		case ev := <-sub.C:
-			switch {
-			case ev.Type == events.TypePresence:
-				s.writePresence(&buf, id)
-			case ev.ID <= last:
-				continue // already sent from the log
-			default:
-				buf.Write(s.eventFrame(ctx, ev, edit))
-				last = ev.ID
+			add(ev)
+			// Gather what follows within streamLinger into one write: during a
+			// busy incident hundreds of readers each take one write for a
+			// burst instead of one per event.
+			linger := time.NewTimer(streamLinger)
+		gather:
+			for buf.Len() < 64<<10 {
+				select {
+				case ev := <-sub.C:
+					add(ev)
+				case <-linger.C:
+					break gather
+				case <-ctx.Done():
+					linger.Stop()
+					return nil
+				}
+			}
+			linger.Stop()
+			if buf.Len() == 0 {
+				continue
 			}
 		case <-beat.C:
 			buf.WriteString(": ping\n\n")

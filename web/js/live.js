@@ -225,6 +225,19 @@
     setTimeout(function () { el.classList.remove('is-updated'); }, NEW_FOR_MS);
   }
 
+  // The reader's own save answers with a fresh copy of the section, often
+  // after the same change arrived live and waited behind a notice because
+  // the form still held their text. Once the answer is in and they are not
+  // busy there any more, the waiting update goes in and the notice goes:
+  // it is the latest one received, so anything newer than it is still to
+  // come and replaces it in turn.
+  doc.addEventListener('htmx:afterSettle', function (evt) {
+    Object.keys(pending).forEach(function (id) {
+      var el = doc.getElementById(id);
+      if (el && el.contains(evt.target) && !busy(el)) swap(el, pending[id]);
+    });
+  });
+
   function notice(el, id, what) {
     if (el.querySelector(':scope > .live-notice')) return;
     var p = doc.createElement('p');
