@@ -58,6 +58,8 @@ Flags (each also read from the environment):
   --trusted-proxies   CIDRs allowed to send that header (DEBRIEF_TRUSTED_PROXIES)
   --postmortem-due    a postmortem is due this long after resolution (DEBRIEF_POSTMORTEM_DUE, default 48h)
   --base-url          where people reach Debrief, for links in exports (DEBRIEF_BASE_URL)
+  --slack-signing-secret  the Slack app's signing secret: turns on the /incident command and the
+                      "Add to Debrief timeline" action (DEBRIEF_SLACK_SIGNING_SECRET)
 `
 
 func main() {
@@ -338,7 +340,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	opts := web.Options{
 		SecureCookies: cfg.SecureCookies, SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
 		AuthProxyHeader: cfg.AuthProxyHeader, TrustedProxies: cfg.TrustedProxies, Hasher: auth.DefaultHasher,
-		PostmortemDue: cfg.PostmortemDue, BaseURL: cfg.BaseURL,
+		PostmortemDue: cfg.PostmortemDue, BaseURL: cfg.BaseURL, SlackSigningSecret: cfg.SlackSigningSecret,
 	}
 	users, err := st.UserCount(ctx)
 	if err != nil {

@@ -28,6 +28,8 @@ type Config struct {
 
 	PostmortemDue time.Duration // a postmortem is due this long after the incident is resolved
 	BaseURL       string        // the address people reach Debrief at, for links in exports
+
+	SlackSigningSecret string // the Slack app's signing secret; empty: the Slack routes answer 404
 }
 
 // Defaults are used when neither a flag nor an environment variable is set.
@@ -85,6 +87,7 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	str(&cfg.AuthProxyHeader, "auth-proxy-header", "DEBRIEF_AUTH_PROXY_HEADER", "header carrying the signed-in email from a trusted proxy, e.g. X-Forwarded-Email")
 	duration(&cfg.PostmortemDue, "postmortem-due", "DEBRIEF_POSTMORTEM_DUE", "a postmortem is due this long after its incident is resolved")
 	str(&cfg.BaseURL, "base-url", "DEBRIEF_BASE_URL", "the address people reach Debrief at, e.g. https://debrief.example.com (links in exports)")
+	str(&cfg.SlackSigningSecret, "slack-signing-secret", "DEBRIEF_SLACK_SIGNING_SECRET", "the Slack app's signing secret; turns on /integrations/slack/commands and /integrations/slack/interactions")
 	str(&proxies, "trusted-proxies", "DEBRIEF_TRUSTED_PROXIES", "comma-separated CIDRs whose proxy header is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
 	for _, register := range extra {
 		register(fs)

@@ -195,3 +195,18 @@ func kindList() string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// ChatToken lets a chat tool or bot post to one incident's timeline
+// through the generic chat webhook. Only its hash is kept.
+type ChatToken struct {
+	ID         int64
+	IncidentID int64
+	Hash       string `json:"-"`
+	Prefix     string // the first characters, to tell tokens apart
+	CreatedAt  time.Time
+	CreatedBy  string
+	RevokedAt  *time.Time
+}
+
+// TableName names the table.
+func (ChatToken) TableName() string { return "chat_tokens" }

@@ -36,6 +36,9 @@ type Options struct {
 	// BaseURL is where people reach Debrief, for links in exports; when
 	// empty, links are made from the request's host.
 	BaseURL string
+	// SlackSigningSecret verifies Slack's requests; without it the Slack
+	// routes answer 404.
+	SlackSigningSecret string
 }
 
 // Session keys.
@@ -107,7 +110,8 @@ func (s *Server) sessionMiddleware() echo.MiddlewareFunc {
 // static files and the health check.
 func skipsBrowserAuth(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return strings.HasPrefix(p, "/api/") || p == "/api" || strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/favicon.ico"
+	return strings.HasPrefix(p, "/api/") || p == "/api" || strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/favicon.ico" ||
+		strings.HasPrefix(p, "/integrations/") // signed or token-carrying requests from chat tools: no session, no CSRF
 }
 
 // authenticate finds who is asking: a trusted proxy's header, a session,

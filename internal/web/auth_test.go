@@ -39,6 +39,8 @@ var publicRoutes = []string{
 	"GET /static/*", "GET /favicon.ico", "GET /healthz",
 	"GET /login", "POST /login", "POST /logout",
 	"GET /setup/:token", "POST /setup/:token",
+	// The chat bridge: signed by Slack, or carrying the incident's token.
+	"POST /integrations/slack/commands", "POST /integrations/slack/interactions", "POST /integrations/chat/:token",
 }
 
 // catchAllAPI is the one route outside the table: unknown API paths answer

@@ -166,5 +166,5 @@ func isEventStream(c echo.Context) bool {
 
 func isAPI(c echo.Context) bool {
 	p := c.Request().URL.Path
-	return p == "/api/v1" || strings.HasPrefix(p, "/api/") || p == "/healthz"
+	return p == "/api/v1" || strings.HasPrefix(p, "/api/") || p == "/healthz" || strings.HasPrefix(p, "/integrations/")
 }

@@ -29,6 +29,11 @@ func (s *Server) routes() {
 	public.POST("/logout", s.logout)
 	public.GET("/setup/:token", s.setupForm)
 	public.POST("/setup/:token", s.setup)
+	// The chat bridge: chat tools post here, signed (Slack) or with the
+	// incident's webhook token in the path.
+	public.POST("/integrations/slack/commands", s.slackCommand)
+	public.POST("/integrations/slack/interactions", s.slackInteraction)
+	public.POST("/integrations/chat/:token", s.chatWebhook)
 
 	viewer := group{s: s, role: model.RoleViewer}
 	viewer.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/incidents") })
@@ -60,6 +65,8 @@ func (s *Server) routes() {
 	editor.GET("/incidents/:id/timeline/:entryID/edit", s.timelineEdit)
 	editor.POST("/incidents/:id/timeline/:entryID/edit", s.timelineUpdate)
 	editor.POST("/incidents/:id/timeline/:entryID/delete", s.timelineDelete)
+	editor.POST("/incidents/:id/chat-tokens", s.chatTokenCreate)
+	editor.POST("/incidents/:id/chat-tokens/:tokenID/revoke", s.chatTokenRevoke)
 	editor.POST("/incidents/:id/factors", s.factorCreate)
 	editor.POST("/incidents/:id/factors/:factorID/edit", s.factorUpdate)
 	editor.POST("/incidents/:id/factors/:factorID/move", s.factorMove)

@@ -107,6 +107,7 @@ type incidentPage struct {
 	Order       string        // "newest" or "oldest" first
 	Saved       *model.TimelineEntry
 	Conflict    string // why a save was refused, and what changed meanwhile
+	ChatTokens  []model.ChatToken // the generic chat webhook's tokens (editors only)
 	// TimelineHTML is the rendered timeline, shared by every viewer of
 	// the same incident state (timelineCache); empty: render Rows.
 	TimelineHTML template.HTML
@@ -200,6 +201,11 @@ func (s *Server) incidentPageData(c echo.Context, id int64, rows bool) (*inciden
 	}
 	p.Postmortem = badges[inc.ID]
 	p.Transitions = transitions(inc.Status)
+	if currentUser(c).Role.Allows(model.RoleEditor) {
+		if p.ChatTokens, err = s.store.ChatTokens(ctx, id); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 
