@@ -106,7 +106,7 @@ type incidentPage struct {
 	LastEventID int64         // the live stream starts after it
 	Order       string        // "newest" or "oldest" first
 	Saved       *model.TimelineEntry
-	Conflict    string // why a save was refused, and what changed meanwhile
+	Conflict    string            // why a save was refused, and what changed meanwhile
 	ChatTokens  []model.ChatToken // the generic chat webhook's tokens (editors only)
 	// TimelineHTML is the rendered timeline, shared by every viewer of
 	// the same incident state (timelineCache); empty: render Rows.
