@@ -3,6 +3,7 @@ package demo
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/postmortem"
 	"github.com/debrief-dev/debrief/internal/store"
+	"github.com/debrief-dev/debrief/internal/synth"
 )
 
 // Load adds two sample incidents — one resolved with a full timeline that
@@ -31,6 +33,31 @@ func Load(ctx context.Context, st *store.Store) (int, error) {
 		return 0, fmt.Errorf("load ongoing sample: %w", err)
 	}
 	return 2, nil
+}
+
+// MaxHistory bounds the generated history of History.
+const MaxHistory = 5000
+
+// History writes n generated past incidents (internal/synth: timelines,
+// analysis, postmortems, most published) spread over the two years before
+// the store's now, then indexes them for search. Nothing it writes is
+// stamped later than that now.
+func History(ctx context.Context, st *store.Store, n int) error {
+	if n < 0 || n > MaxHistory {
+		return fmt.Errorf("the history must be from 0 to %d incidents", MaxHistory)
+	}
+	db, err := sql.Open("sqlite3", store.DSN(st.Path(), true))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	now := st.Now()
+	if err := synth.Generate(ctx, db, synth.Options{N: n, Seed: uint64(now.UnixNano()), Now: now, Years: 2}); err != nil {
+		return fmt.Errorf("generate history: %w", err)
+	}
+	_, err = st.Reindex(ctx)
+	return err
 }
 
 type step struct {

@@ -616,7 +616,7 @@ func buildActions(r *rand.Rand, s *slots, m *mode, inc *incident, sev model.Seve
 func buildPostmortem(r *rand.Rand, s *slots, m *mode, inc *incident, end time.Time) {
 	if inc.resolved == nil {
 		if r.IntN(3) == 0 {
-			inc.pm = draft(r, s, m, inc, 1+r.IntN(2))
+			inc.pm = draft(r, s, m, inc, 1+r.IntN(2), end)
 		}
 		return
 	}
@@ -626,15 +626,15 @@ func buildPostmortem(r *rand.Rand, s *slots, m *mode, inc *incident, end time.Ti
 	case sinceResolved < 7*24*time.Hour && p < 30:
 		return // not started yet
 	case sinceResolved < 7*24*time.Hour && p < 75, p < 4:
-		inc.pm = draft(r, s, m, inc, 2+r.IntN(5))
+		inc.pm = draft(r, s, m, inc, 2+r.IntN(5), end)
 	case sinceResolved < 7*24*time.Hour, p < 9:
-		inc.pm = draft(r, s, m, inc, len(model.Sections))
+		inc.pm = draft(r, s, m, inc, len(model.Sections), end)
 		inc.pm.status = model.PostmortemInReview
 		inc.pm.version++
 	case p < 12:
 		return // never written
 	default:
-		inc.pm = draft(r, s, m, inc, len(model.Sections))
+		inc.pm = draft(r, s, m, inc, len(model.Sections), end)
 		inc.pm.status = model.PostmortemPublished
 		pub := inc.pm.updated.Add(logBetween(r, time.Hour, 10*24*time.Hour))
 		if pub.After(end) {
@@ -653,7 +653,9 @@ func buildPostmortem(r *rand.Rand, s *slots, m *mode, inc *incident, end time.Ti
 
 // draft writes the first sections of the postmortem, in the template's
 // order; the seeded summary and impact stay at version 0 unless edited.
-func draft(r *rand.Rand, s *slots, m *mode, inc *incident, sections int) *pmDraft {
+// No edit is later than end: the analysis of a recent incident starts
+// shortly before it, and its sections are written in the meantime.
+func draft(r *rand.Rand, s *slots, m *mode, inc *incident, sections int, end time.Time) *pmDraft {
 	at := inc.analysisAt
 	pm := &pmDraft{status: model.PostmortemDraft, facilitator: person(personPicker.pick(r)), version: 1, created: at}
 	pm.authors = []string{inc.scribe}
@@ -671,6 +673,9 @@ func draft(r *rand.Rand, s *slots, m *mode, inc *incident, sections int) *pmDraf
 			continue
 		}
 		at = at.Add(between(r, time.Minute, 3*time.Hour)).Truncate(time.Millisecond)
+		if at.After(end) {
+			at = end
+		}
 		v := 1 + r.IntN(2)
 		if k < 2 && r.IntN(3) == 0 { // the seeded text, left as it was
 			v = 0
