@@ -4,7 +4,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -25,29 +25,25 @@ import (
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/postmortem"
 	"github.com/debrief-dev/debrief/internal/store"
-	"github.com/debrief-dev/debrief/internal/synth"
 	"github.com/debrief-dev/debrief/internal/web"
 )
 
-const usage = `Debrief — blameless postmortems and incident timelines.
+// commands is every subcommand, in the order the help lists them, with
+// its one line there.
+var commands = []struct{ name, summary string }{
+	{"serve", "serve the web app and the API (the default command)"},
+	{"migrate", "apply the database migrations and exit"},
+	{"demo", "load two sample incidents into an empty database (--history N: and N generated past ones)"},
+	{"reindex", "rebuild the search index from the records, after a restore or a manual change"},
+	{"import", "bring back exported postmortems: debrief import FILE.md|DIR …"},
+	{"export", "write every published postmortem and an index.md into --dir DIR"},
+	{"user add", "create an account: --email, --name, --role viewer|editor|admin, --password-stdin"},
+	{"token create", "create an API token for --email, labelled --name, and print it alone on stdout"},
+	{"help", "show this help; debrief help COMMAND shows that command's flags"},
+}
 
-Usage:
-  debrief [serve] [flags]   serve the web app and API (the default)
-  debrief migrate [flags]   apply database migrations and exit
-  debrief demo [--history N] [flags]
-                            load two sample incidents into an empty database (and N generated past ones)
-  debrief reindex [flags]   rebuild the search index from the records (it is kept up to date on every save;
-                            this is for after a restore or a manual change to the database)
-  debrief import FILE.md|DIR … [flags]
-                            bring back exported (and edited) postmortems; other Markdown becomes a new draft incident
-  debrief export --dir DIR [flags]
-                            write every published postmortem (YYYY-MM-DD-<slug>.md) and an index.md into DIR
-  debrief user add --email EMAIL --name NAME --role viewer|editor|admin --password-stdin [flags]
-                            create an account; the password is read from standard input
-  debrief token create --email EMAIL --name LABEL [--expires-in 2160h] [flags]
-                            create an API token for that account and print it alone on stdout
-
-Flags (each also read from the environment):
+const flagsHelp = `
+Flags of every command (each also read from the environment):
   --addr              listen address (DEBRIEF_ADDR, default 127.0.0.1:8080)
   --db                SQLite database file (DEBRIEF_DB, default ./data/debrief.db)
   --log-format        text or json (DEBRIEF_LOG_FORMAT, default text)
@@ -62,49 +58,100 @@ Flags (each also read from the environment):
                       "Add to Debrief timeline" action (DEBRIEF_SLACK_SIGNING_SECRET)
 `
 
+// printUsage writes the help: every subcommand on one line, then the
+// flags they share.
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "Debrief — blameless postmortems and incident timelines.\n\nUsage: debrief [COMMAND] [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-13s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, flagsHelp)
+}
+
+// usageError is a command line that cannot work (an unknown command, a
+// missing or bad flag): main exits 2 for it, as the flag package does, and
+// run returns it before it opens, let alone creates, a database.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// exitCode is the process status for run's result: 0 when it succeeded or
+// printed the help that was asked for, 2 for a usage error, 1 otherwise.
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		return 2
+	}
+	return 1
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "debrief:", err)
-		}
-		os.Exit(1)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "debrief:", err)
 	}
+	stop()
+	os.Exit(exitCode(err))
 }
 
 // run is main without the process: it takes its arguments, environment and
 // streams, so tests can drive every subcommand.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help":
+			cmd, args = "help", args[1:]
+		default:
+			if !strings.HasPrefix(args[0], "-") {
+				cmd, args = args[0], args[1:]
+			}
+		}
 	}
 	switch cmd {
 	case "serve", "migrate", "demo", "export", "import", "reindex":
 	case "user", "token":
 		if len(args) == 0 || (cmd == "user" && args[0] != "add") || (cmd == "token" && args[0] != "create") {
-			fmt.Fprint(stderr, usage)
-			return fmt.Errorf("usage: debrief user add … | debrief token create …")
+			printUsage(stderr)
+			return usagef("usage: debrief user add … | debrief token create …")
 		}
 		cmd, args = cmd+" "+args[0], args[1:]
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	case "help":
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") { // debrief help export: that command's flags
+			return run(ctx, slices.Concat(args, []string{"--help"}), getenv, stdin, stdout, stderr)
+		}
+		printUsage(stdout)
 		return nil
 	default:
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", cmd)
+		printUsage(stderr)
+		return usagef("unknown command %q", cmd)
 	}
 	var acct cmdFlags
 	cfg, rest, err := config.Load(cmd, args, getenv, stderr, acct.register(cmd))
-	if err != nil {
+	if errors.Is(err, flag.ErrHelp) {
 		return err
 	}
+	if err != nil {
+		return usageError{err}
+	}
 	if len(rest) > 0 && cmd != "import" {
-		return fmt.Errorf("unexpected arguments: %v", rest)
+		return usagef("unexpected arguments: %v", rest)
 	}
 	if cmd == "import" && len(rest) == 0 {
-		return errors.New("usage: debrief import FILE.md|DIR …: name the Markdown files or folders to import")
+		return usagef("usage: debrief import FILE.md|DIR …: name the Markdown files or folders to import")
+	}
+	if err := acct.check(cmd); err != nil {
+		return usageError{err}
 	}
 	log := newLogger(cfg.LogFormat, stderr)
 
@@ -131,16 +178,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintf(stdout, "database %s is up to date (%d migrations applied now)\n", cfg.DB, len(applied))
 		return nil
 	case "demo":
-		if acct.history < 0 || acct.history > maxHistory {
-			return fmt.Errorf("--history must be at most %d", maxHistory)
-		}
 		n, err := demo.Load(cli, st)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "loaded %d sample incidents into %s\n", n, cfg.DB)
 		if acct.history > 0 {
-			if err := loadHistory(ctx, st, acct.history); err != nil {
+			if err := demo.History(ctx, st, acct.history); err != nil {
 				return err
 			}
 			fmt.Fprintf(stdout, "and %d generated past incidents (two years of history)\n", acct.history)
@@ -195,12 +239,40 @@ func (a *cmdFlags) register(cmd string) func(*flag.FlagSet) {
 	}
 }
 
+// check reports a subcommand's flags that cannot work; run calls it before
+// it opens the database, so a mistyped command creates no file.
+func (a *cmdFlags) check(cmd string) error {
+	switch cmd {
+	case "export":
+		if a.dir == "" {
+			return errors.New("--dir is required: the folder to write the postmortems into")
+		}
+	case "demo":
+		if a.history < 0 || a.history > demo.MaxHistory {
+			return fmt.Errorf("--history must be from 0 to %d", demo.MaxHistory)
+		}
+	case "user add":
+		if !a.passwordStdin {
+			return errors.New("--password-stdin is required: a password never goes on the command line, where shell history and ps keep it")
+		}
+		u := model.User{Email: a.email, Name: a.name, Role: model.Role(a.role)}
+		if err := u.Validate(); err != nil {
+			return err
+		}
+	case "token create":
+		if _, err := model.NormalizeEmail(a.email); err != nil {
+			return fmt.Errorf("--email %w", err)
+		}
+		if a.expires < 0 {
+			return errors.New("--expires-in must be positive")
+		}
+	}
+	return nil
+}
+
 // export writes every published postmortem (latest revision) and an
 // index into a folder, ready for a wiki or a static site generator.
 func (a *cmdFlags) export(ctx context.Context, st *store.Store, stdout io.Writer) error {
-	if a.dir == "" {
-		return errors.New("--dir is required: the folder to write the postmortems into")
-	}
 	pubs, err := st.LatestRevisions(ctx)
 	if err != nil {
 		return err
@@ -280,9 +352,6 @@ func readLimited(path string, limit int64) ([]byte, error) {
 }
 
 func (a *cmdFlags) addUser(ctx context.Context, st *store.Store, stdin io.Reader, stdout io.Writer) error {
-	if !a.passwordStdin {
-		return errors.New("--password-stdin is required: a password never goes on the command line, where shell history and ps keep it")
-	}
 	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read password: %w", err)
@@ -322,9 +391,6 @@ func (a *cmdFlags) createToken(ctx context.Context, st *store.Store, stdout io.W
 		return err
 	}
 	t := &model.APIToken{UserID: u.ID, Name: a.name, Hash: hash, Prefix: secret[:len(auth.TokenPrefix)+6]}
-	if a.expires < 0 {
-		return errors.New("--expires-in must be positive")
-	}
 	if a.expires > 0 {
 		at := st.Now().Add(a.expires)
 		t.ExpiresAt = &at
@@ -445,25 +511,4 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
-}
-
-// maxHistory bounds demo --history.
-const maxHistory = 5000
-
-// loadHistory writes n generated past incidents (internal/synth: timelines,
-// analysis, postmortems, most published) spread over the last two years,
-// then indexes them for search.
-func loadHistory(ctx context.Context, st *store.Store, n int) error {
-	db, err := sql.Open("sqlite3", store.DSN(st.Path(), true))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	now := st.Now()
-	if err := synth.Generate(ctx, db, synth.Options{N: n, Seed: uint64(now.UnixNano()), Now: now, Years: 2}); err != nil {
-		return fmt.Errorf("generate history: %w", err)
-	}
-	_, err = st.Reindex(ctx)
-	return err
 }

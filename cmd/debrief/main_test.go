@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -60,19 +64,102 @@ func TestMigrateAndDemo(t *testing.T) {
 	assert.Contains(t, err.Error(), "already holds 2 incidents")
 }
 
-func TestRunRejectsBadInvocations(t *testing.T) {
-	for _, args := range [][]string{
-		{"explode"},
-		{"serve", "--log-format", "xml"},
-		{"serve", "--addr", "no-port"},
-		{"migrate", "stray-argument"},
-		{"user"},
-		{"user", "delete"},
-		{"token", "list"},
-	} {
-		err := run(context.Background(), args, noEnv, nil, io.Discard, io.Discard)
-		assert.Error(t, err, "%v", args)
+func TestHelpListsEverySubcommand(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		var out, errOut bytes.Buffer
+		err := run(context.Background(), args, noEnv, nil, &out, &errOut)
+		assert.Equal(t, 0, exitCode(err), "%v: %v", args, err)
+		assertListsCommands(t, out.String(), strings.Join(args, " "))
+		assert.Contains(t, out.String(), "--db ", "%v: the shared flags", args)
+		assert.Empty(t, errOut.String(), "%v", args)
 	}
+
+	// Every listed command is one run knows: its own --help works.
+	for _, c := range commands {
+		args := append(strings.Fields(c.name), "--help")
+		var errOut bytes.Buffer
+		err := run(context.Background(), args, noEnv, nil, io.Discard, &errOut)
+		assert.Equal(t, 0, exitCode(err), "%v: %v", args, err)
+		if c.name != "help" {
+			assert.Contains(t, errOut.String(), "Usage: debrief "+c.name+" [flags]", "%v", args)
+		}
+	}
+	var errOut bytes.Buffer
+	err := run(context.Background(), []string{"help", "export"}, noEnv, nil, io.Discard, &errOut)
+	assert.Equal(t, 0, exitCode(err))
+	assert.Contains(t, errOut.String(), "-dir", "debrief help export shows export's flags")
+
+	errOut.Reset()
+	err = run(context.Background(), []string{"explode"}, noEnv, nil, io.Discard, &errOut)
+	require.ErrorContains(t, err, `unknown command "explode"`)
+	assert.Equal(t, 2, exitCode(err))
+	assertListsCommands(t, errOut.String(), "an unknown command")
+}
+
+// assertListsCommands checks that help lists every subcommand on a line
+// of its own, with what it does.
+func assertListsCommands(t *testing.T, help, what string) {
+	t.Helper()
+	require.NotEmpty(t, commands)
+	for _, c := range commands {
+		line := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(c.name) + ` +(\S.*)$`).FindStringSubmatch(help)
+		if assert.NotNil(t, line, "%s: command %q in:\n%s", what, c.name, help) {
+			assert.Equal(t, c.summary, line[1], what)
+		}
+	}
+}
+
+// TestBadInvocationsCreateNoDatabase: a command line that cannot work
+// exits 2 with a message, before the database (or its folder) exists.
+func TestBadInvocationsCreateNoDatabase(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"export"}, "--dir is required"},
+		{[]string{"export", "--folder", "x"}, "flag provided but not defined: -folder"},
+		{[]string{"explode"}, `unknown command "explode"`},
+		{[]string{"serve", "--log-format", "xml"}, "log-format"},
+		{[]string{"serve", "--addr", "no-port"}, "must be host:port"},
+		{[]string{"migrate", "stray-argument"}, "unexpected arguments"},
+		{[]string{"import"}, "name the Markdown files"},
+		{[]string{"demo", "--history", "6000"}, "--history must be from 0 to 5000"},
+		{[]string{"demo", "--history", "-1"}, "--history must be from 0 to 5000"},
+		{[]string{"user"}, "usage: debrief user add"},
+		{[]string{"user", "delete"}, "usage: debrief user add"},
+		{[]string{"token", "list"}, "usage: debrief user add"},
+		{[]string{"user", "add", "--email", "a@example.com", "--name", "A", "--role", "admin"}, "--password-stdin is required"},
+		{[]string{"user", "add", "--email", "a@example.com", "--name", "A", "--role", "root", "--password-stdin"}, "unknown role"},
+		{[]string{"user", "add", "--email", "nope", "--name", "A", "--role", "admin", "--password-stdin"}, "email"},
+		{[]string{"token", "create", "--email", "nope", "--name", "ci"}, "--email"},
+		{[]string{"token", "create", "--email", "a@example.com", "--name", "ci", "--expires-in", "-1h"}, "--expires-in must be positive"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			db := filepath.Join(dir, "debrief.db")
+			args := tc.args
+			if args[0] != "explode" {
+				args = append(slices.Clone(args), "--db", db)
+			}
+			err := run(context.Background(), args, noEnv, strings.NewReader("a long enough password\n"), io.Discard, io.Discard)
+			require.ErrorContains(t, err, tc.want)
+			assert.Equal(t, 2, exitCode(err), "a usage error")
+			assert.NoDirExists(t, dir, "nothing is created before the flags are valid")
+			assert.NoFileExists(t, db)
+		})
+	}
+	// Without --db, export must not create the default database either.
+	t.Chdir(t.TempDir())
+	err := run(context.Background(), []string{"export"}, noEnv, nil, io.Discard, io.Discard)
+	assert.Equal(t, 2, exitCode(err))
+	assert.NoDirExists(t, "data")
+}
+
+func TestExitCode(t *testing.T) {
+	assert.Equal(t, 0, exitCode(nil))
+	assert.Equal(t, 0, exitCode(flag.ErrHelp), "help that was asked for")
+	assert.Equal(t, 2, exitCode(usagef("unknown command %q", "x")))
+	assert.Equal(t, 1, exitCode(errors.New("database is locked")))
 }
 
 // syncBuffer is a bytes.Buffer safe for the server's log goroutines.
@@ -311,5 +398,5 @@ func TestDemoHistory(t *testing.T) {
 	assert.NotZero(t, res.Total, "the history has published postmortems, indexed for the archive")
 
 	err = run(ctx, []string{"demo", "--db", filepath.Join(t.TempDir(), "x.db"), "--history", "6000"}, noEnv, nil, io.Discard, io.Discard)
-	require.ErrorContains(t, err, "--history must be at most 5000")
+	require.ErrorContains(t, err, "--history must be from 0 to 5000")
 }

@@ -51,6 +51,10 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	var proxies string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(output)
+	fs.Usage = func() {
+		fmt.Fprintf(output, "Usage: debrief %s [flags]\n\nFlags:\n", name)
+		fs.PrintDefaults()
+	}
 	var envErrs []error
 	str := func(p *string, flagName, env, usage string) {
 		if v := getenv(env); v != "" {

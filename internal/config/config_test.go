@@ -1,8 +1,10 @@
 package config
 
 import (
+	"flag"
 	"io"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,4 +80,15 @@ func TestPostmortemSettings(t *testing.T) {
 		_, _, err := Load("serve", args, func(string) string { return "" }, io.Discard)
 		assert.Error(t, err, "%v", args)
 	}
+}
+
+func TestLoadHelpNamesTheCommand(t *testing.T) {
+	var out strings.Builder
+	_, _, err := Load("export", []string{"--help"}, env(nil), &out, func(fs *flag.FlagSet) {
+		fs.String("dir", "", "the folder to write into")
+	})
+	require.ErrorIs(t, err, flag.ErrHelp)
+	assert.True(t, strings.HasPrefix(out.String(), "Usage: debrief export [flags]\n"), out.String())
+	assert.Contains(t, out.String(), "-dir")
+	assert.Contains(t, out.String(), "(env DEBRIEF_DB)")
 }
