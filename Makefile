@@ -1,15 +1,20 @@
 # Debrief. Everything builds with the sqlite_fts5 tag (FTS5 is absent without it).
 GO       ?= go
 TAGS     := sqlite_fts5
-ADDR     ?= 127.0.0.1:8080
-DB       ?= ./data/debrief.db
 BENCHTIME ?= 2s
+
+# The server's own settings apply (flag, then DEBRIEF_ADDR / DEBRIEF_DB, then the defaults
+# 127.0.0.1:8080 and ./data/debrief.db) unless ADDR or DB is given on make's command line:
+# make run ADDR=0.0.0.0:8080 DB=/srv/debrief.db.
+given    = $(filter command line override,$(origin $(1)))
+SERVE_FLAGS := $(if $(call given,ADDR),--addr '$(ADDR)') $(if $(call given,DB),--db '$(DB)')
+DB_FLAG     := $(if $(call given,DB),--db '$(DB)')
 
 .PHONY: run build test bench lint demo clean
 
-## run: build and serve on http://localhost:8080 with ./data/debrief.db
+## run: build and serve on http://localhost:8080 with ./data/debrief.db (see ADDR and DB above)
 run: build
-	./bin/debrief serve --addr $(ADDR) --db $(DB)
+	./bin/debrief serve $(SERVE_FLAGS)
 
 ## build: compile bin/debrief
 build:
@@ -31,7 +36,7 @@ lint:
 
 ## demo: load two sample incidents and two years of generated history into an empty database
 demo: build
-	./bin/debrief demo --db $(DB) --history 300
+	./bin/debrief demo $(DB_FLAG) --history 300
 
 clean:
 	rm -rf bin
