@@ -66,17 +66,9 @@ func (s *Store) AppendTimelineBatch(ctx context.Context, incidentID int64, entri
 		if _, err := loadIncident(tx, incidentID); err != nil {
 			return err
 		}
-		// What the timeline already holds in the batch's time span: the
-		// index on (incident_id, occurred_at) bounds the read to it.
-		var existing []model.TimelineEntry
-		err := tx.Select("author", "occurred_at", "body").
-			Where("incident_id = ? AND occurred_at BETWEEN ? AND ?", incidentID, lo, hi).Find(&existing).Error
+		seen, err := existingKeys(tx, incidentID, lo, hi)
 		if err != nil {
 			return err
-		}
-		seen := make(map[entryKey]bool, len(existing)+len(entries))
-		for i := range existing {
-			seen[keyOf(&existing[i])] = true
 		}
 		for i := range entries {
 			e := &entries[i]
@@ -100,6 +92,48 @@ func (s *Store) AppendTimelineBatch(ctx context.Context, incidentID int64, entri
 		return nil, nil, err
 	}
 	return created, dups, nil
+}
+
+// existingKeys are the entries an incident's timeline holds between lo and
+// hi: the index on (incident_id, occurred_at) bounds the read to that span.
+func existingKeys(db *gorm.DB, incidentID int64, lo, hi time.Time) (map[entryKey]bool, error) {
+	var existing []model.TimelineEntry
+	err := db.Select("author", "occurred_at", "body").
+		Where("incident_id = ? AND occurred_at BETWEEN ? AND ?", incidentID, lo, hi).Find(&existing).Error
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[entryKey]bool, len(existing))
+	for i := range existing {
+		seen[keyOf(&existing[i])] = true
+	}
+	return seen, nil
+}
+
+// DuplicateEntries reports which of entries an incident's timeline already
+// holds (same author, time and text), by index: a preview shows them
+// before anything is added.
+func (s *Store) DuplicateEntries(ctx context.Context, incidentID int64, entries []model.TimelineEntry) ([]int, error) {
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	lo, hi := entries[0].OccurredAt, entries[0].OccurredAt
+	for i := range entries {
+		lo, hi = minTime(lo, entries[i].OccurredAt), maxTime(hi, entries[i].OccurredAt)
+	}
+	seen, err := existingKeys(s.db.WithContext(ctx), incidentID, lo, hi)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var dups []int
+	for i := range entries {
+		k := keyOf(&entries[i])
+		if seen[k] {
+			dups = append(dups, i)
+		}
+		seen[k] = true
+	}
+	return dups, nil
 }
 
 func minTime(a, b time.Time) time.Time {

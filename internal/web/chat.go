@@ -188,8 +188,15 @@ func (s *Server) chatWebhook(c echo.Context) error {
 	}
 	ct, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if ct == echo.MIMEApplicationJSON {
-		if err := decodeJSON(c, &in); err != nil {
-			return err
+		// Chat tools send many more fields (channel, team, token…): only
+		// these are read, the rest ignored.
+		body, err := io.ReadAll(c.Request().Body)
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		if err != nil || json.Unmarshal(body, &in) != nil {
+			return model.FieldError("body", "is not a JSON object with text, user_name and timestamp")
 		}
 	} else {
 		if err := parseForm(c); err != nil {

@@ -67,8 +67,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case isAPI(c), isEventStream(c):
 		werr = c.JSON(status, body)
 	default:
+		msg := body.Error
+		if len(body.Fields) > 0 { // listed below by their labels, not the API's keys
+			msg = "This request has invalid input:"
+		}
 		werr = c.Render(status, "error", s.pageData(c, errorPage{
-			Status: status, Title: http.StatusText(status), Message: body.Error, Fields: body.Fields,
+			Status: status, Title: http.StatusText(status), Message: msg, Fields: body.Fields,
 			Back: incidentOf(c.Request().URL.Path),
 		}))
 		if werr != nil {
@@ -107,10 +111,10 @@ func (s *Server) classify(err error, c echo.Context) (int, errorJSON) {
 	case errors.Is(err, model.ErrNotFound):
 		return http.StatusNotFound, errorJSON{Error: "not found"}
 	case errors.As(err, &mb):
-		return http.StatusRequestEntityTooLarge, errorJSON{Error: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
+		return http.StatusRequestEntityTooLarge, errorJSON{Error: fmt.Sprintf("request body is larger than %d bytes", bodyLimitOf(c))}
 	case errors.As(err, &he):
 		if he.Code == http.StatusRequestEntityTooLarge {
-			return he.Code, errorJSON{Error: fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes)}
+			return he.Code, errorJSON{Error: fmt.Sprintf("request body is larger than %d bytes", bodyLimitOf(c))}
 		}
 		if he.Code >= 500 {
 			return http.StatusInternalServerError, errorJSON{Error: "internal error; the request id is " + requestIDOf(c)}

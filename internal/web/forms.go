@@ -70,7 +70,7 @@ func parseForm(c echo.Context) error {
 	r := c.Request()
 	var err error
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); ct == echo.MIMEMultipartForm {
-		err = r.ParseMultipartForm(MaxBodyBytes)
+		err = r.ParseMultipartForm(bodyLimitOf(c))
 	} else {
 		err = r.ParseForm()
 	}

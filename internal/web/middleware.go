@@ -85,14 +85,24 @@ func requestIDOf(c echo.Context) string {
 	return id
 }
 
+// bodyLimitOf is the largest body a request may send: MaxBodyBytes, or
+// MaxTranscriptBytes for a chat transcript.
+func bodyLimitOf(c echo.Context) int64 {
+	if strings.HasSuffix(c.Request().URL.Path, "/transcript") {
+		return MaxTranscriptBytes
+	}
+	return MaxBodyBytes
+}
+
 func (s *Server) bodyLimit() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
-			if r.ContentLength > MaxBodyBytes {
+			limit := bodyLimitOf(c)
+			if r.ContentLength > limit {
 				return echo.ErrStatusRequestEntityTooLarge
 			}
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, MaxBodyBytes)
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 			return next(c)
 		}
 	}

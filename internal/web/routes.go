@@ -65,6 +65,8 @@ func (s *Server) routes() {
 	editor.GET("/incidents/:id/timeline/:entryID/edit", s.timelineEdit)
 	editor.POST("/incidents/:id/timeline/:entryID/edit", s.timelineUpdate)
 	editor.POST("/incidents/:id/timeline/:entryID/delete", s.timelineDelete)
+	editor.GET("/incidents/:id/transcript", s.transcriptForm)
+	editor.POST("/incidents/:id/transcript", s.transcriptPost)
 	editor.POST("/incidents/:id/chat-tokens", s.chatTokenCreate)
 	editor.POST("/incidents/:id/chat-tokens/:tokenID/revoke", s.chatTokenRevoke)
 	editor.POST("/incidents/:id/factors", s.factorCreate)
@@ -85,7 +87,9 @@ func (s *Server) routes() {
 	editor.GET("/import", s.importForm)
 	editor.POST("/import", s.importUpload)
 	editor.GET("/incidents/:id/postmortem/edit", s.postmortemEdit)
+	editor.POST("/incidents/:id/postmortem/sections", s.postmortemSections) // the editor: every changed section
 	editor.POST("/incidents/:id/postmortem/sections/:key", s.postmortemSection)
+	editor.POST("/incidents/:id/postmortem/preview", s.postmortemPreview) // reads only: renders Markdown
 	editor.POST("/incidents/:id/postmortem/people", s.postmortemPeople)
 	editor.POST("/incidents/:id/postmortem/status", s.postmortemStatus)
 	editor.POST("/incidents/:id/postmortem/publish", s.postmortemPublish)
@@ -133,6 +137,7 @@ func (s *Server) routes() {
 	apiEditor.POST("/api/v1/incidents", s.apiIncidentCreate)
 	apiEditor.PATCH("/api/v1/incidents/:id", s.apiIncidentUpdate)
 	apiEditor.POST("/api/v1/incidents/:id/timeline", s.apiTimelineAppend)
+	apiEditor.POST("/api/v1/incidents/:id/transcript", s.apiTranscript)
 	apiEditor.PATCH("/api/v1/incidents/:id/timeline/:entryID", s.apiTimelineUpdate)
 	apiEditor.DELETE("/api/v1/incidents/:id/timeline/:entryID", s.apiTimelineDelete)
 	apiEditor.POST("/api/v1/incidents/:id/factors", s.apiFactorCreate)

@@ -331,6 +331,7 @@
    * ------------------------------------------------------------------ */
   function onReady() {
     localizeTimes(doc.body);
+    pasteChat();
   }
 
   if (doc.readyState === 'loading') {
@@ -338,6 +339,28 @@
   } else {
     onReady();
   }
+
+  /* ------------------------------------------------------------------ *
+   * f. Paste chat: the chat's zone defaults to the browser's; the add
+   *    button counts the rows still kept.
+   * ------------------------------------------------------------------ */
+  function pasteChat() {
+    var zone = doc.querySelector('input[data-browser-zone]');
+    var text = doc.getElementById('text');
+    if (zone && viewerZone && (zone.value === '' || zone.value === 'UTC') && text && text.value === '') {
+      zone.value = viewerZone;
+    }
+  }
+  doc.addEventListener('change', function (evt) {
+    var t = evt.target;
+    if (!t || !t.name || t.name.indexOf('keep_') !== 0) return;
+    var form = t.form;
+    var btn = form && form.querySelector('[data-add-count]');
+    if (!btn) return;
+    var n = form.querySelectorAll('input[name^="keep_"]:checked').length;
+    btn.textContent = 'Add ' + n + (n === 1 ? ' entry' : ' entries');
+    btn.disabled = n === 0;
+  });
 
   // live.js changed part of the page.
   doc.addEventListener('debrief:updated', function (evt) {
