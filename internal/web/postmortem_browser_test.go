@@ -40,7 +40,7 @@ func TestBrowserPostmortem(t *testing.T) {
 	write := func(key, text string) {
 		t.Helper()
 		require.NoError(t, chromedp.Do(ctx, focusJS("#body-"+key), chromedp.KeyEvent(text)))
-		navigate("save "+key, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#section-%s button[type=submit]`, key))))
+		navigate("save "+key, chromedp.Click(chromedp.CSS(`#pm-editor .pm-save-bar button[type=submit]`)))
 		assert.Equal(t, text, evalJS[string](t, ctx, fmt.Sprintf(`document.querySelector('#body-%s').value`, key)), "%s saved", key)
 		assert.Contains(t, evalJS[string](t, ctx, `document.querySelector('.flash.ok[role=status]').innerText`), "Saved")
 	}

@@ -159,6 +159,8 @@ type postmortemEditPage struct {
 	Unsaved map[model.SectionKey]*store.SectionEdit
 	Notice  string
 	Failed  bool // the notice says why a change was refused
+	// Sections is every narrative section as the one-form editor shows it.
+	Sections map[model.SectionKey]*sectionEditor
 }
 
 func (s *Server) postmortemEditData(c echo.Context) (*postmortemEditPage, error) {
@@ -174,7 +176,8 @@ func (s *Server) postmortemEditData(c echo.Context) (*postmortemEditPage, error)
 	if err != nil {
 		return nil, err
 	}
-	return &postmortemEditPage{postmortemView: v, Incident: v.Doc.Incident, People: people, Notice: c.QueryParam("notice")}, nil
+	return &postmortemEditPage{postmortemView: v, Incident: v.Doc.Incident, People: people, Notice: c.QueryParam("notice"),
+		Sections: editorSections(v.Doc.Postmortem, nil)}, nil
 }
 
 func (s *Server) postmortemEdit(c echo.Context) error {
@@ -214,15 +217,26 @@ func (s *Server) postmortemFail(c echo.Context, err error, unsaved map[model.Sec
 		return derr
 	}
 	data.Errors, data.Failed = fields, true
+	// The editor shows what was refused, and both texts of a clash.
+	res := &postmortem.SaveResult{Invalid: map[model.SectionKey]string{}, Unsaved: map[model.SectionKey]postmortem.SectionSave{}}
 	if ve != nil {
 		data.Unsaved = unsaved
+		for k, u := range unsaved {
+			res.Unsaved[k] = postmortem.SectionSave{Key: k, Body: u.Body, Version: u.Version}
+			res.Invalid[k] = fields["sections."+string(k)]
+		}
 	}
 	if ce != nil {
 		if pc, ok := ce.Current.(*store.PostmortemConflict); ok && len(pc.Sections) > 0 {
 			data.Clash = &pc.Sections[0]
+			res.Clashes = pc.Sections
+			for _, cl := range pc.Sections {
+				res.Unsaved[cl.Key] = postmortem.SectionSave{Key: cl.Key, Body: cl.Yours}
+			}
 		}
 		data.Notice = ce.Error()
 	}
+	data.Sections = editorSections(data.Doc.Postmortem, res)
 	if ge != nil {
 		data.Gate, data.Notice = ge.Reasons, ge.Message
 	}

@@ -40,18 +40,19 @@ func article(t *testing.T, page string) string {
 	return m[1]
 }
 
-// sectionForm returns the editor's form of section key.
+// sectionForm returns section key's part of the editor's one form.
 func sectionForm(t *testing.T, page, key string) string {
 	t.Helper()
-	form := regexp.MustCompile(`(?s)<form [^>]*id="section-` + key + `".*?</form>`).FindString(page)
+	form := regexp.MustCompile(`(?s)<div id="section-` + key + `" class="pm-section.*?(?:<div id="section-|</form>)`).FindString(page)
 	require.NotEmpty(t, form, "no form for section %s", key)
 	return form
 }
 
-// formVersions lists the values of the hidden version inputs of a form.
+// formVersions lists the values of the hidden version inputs of a form
+// (or of a section of the editor).
 func formVersions(form string) []string {
 	out := []string{}
-	for _, m := range regexp.MustCompile(`<input type="hidden" name="version" value="([^"]*)">`).FindAllStringSubmatch(form, -1) {
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="version(?:_[a-z_]+)?" value="([^"]*)">`).FindAllStringSubmatch(form, -1) {
 		out = append(out, m[1])
 	}
 	return out

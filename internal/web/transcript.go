@@ -121,7 +121,7 @@ func (s *Server) readTranscript(c echo.Context, id int64, in transcriptInput) (*
 // transcriptRequest is the body of POST /api/v1/incidents/{id}/transcript.
 type transcriptRequest struct {
 	transcriptInput
-	Commit  bool                `json:"commit"`
+	Commit  bool                 `json:"commit"`
 	Entries *[]transcriptEntryIn `json:"entries"`
 }
 
