@@ -28,9 +28,6 @@ func BenchmarkBuild(b *testing.B) {
 		inc := Incident{ID: int64(i + 1), Title: fmt.Sprint("Incident ", i), Severity: fmt.Sprintf("SEV%d", 1+rng.IntN(4)),
 			Status: model.StatusResolved, StartedAt: &start, DetectedAt: &det, ResolvedAt: &res, CreatedAt: det,
 			Services: []string{services[rng.IntN(len(services))]}, Categories: []string{categories[rng.IntN(len(categories))]}}
-		if rng.IntN(2) == 0 {
-			inc.Published = []time.Time{res.Add(30 * time.Hour)}
-		}
 		in.Incidents = append(in.Incidents, inc)
 		for a := range 2 {
 			created := det.Add(24 * time.Hour)

@@ -13,12 +13,14 @@ type Input struct {
 	// Severities is the scale, most severe first.
 	Severities []model.Severity
 	// Incidents are those that matter to the period, the previous period
-	// or the twelve weeks of charts, plus any whose postmortem is still
-	// outstanding or in review.
+	// or the twelve weeks of charts, and those still open.
 	Incidents []Incident
-	// Actions are the action items open at some point since the earliest
-	// day the report looks at, or created or closed since then.
+	// Actions are the action items created or closed since the earliest
+	// day the report looks at (for the charts).
 	Actions []Action
+	// Lists are the late lists of postmortems and action items, bounded
+	// (see Query).
+	Lists Lists
 	// PriorStarts is, per service, the last incident start before the
 	// loaded window began (for the first gap of MTBF).
 	PriorStarts map[string]time.Time
@@ -39,11 +41,6 @@ type Incident struct {
 	CreatedAt      time.Time
 	// Categories lists the category of each contributing factor.
 	Categories []string
-	// Postmortem is where its postmortem stands ("" when nobody has
-	// started one: a draft).
-	Postmortem model.PostmortemStatus
-	// Published lists when each revision was published, oldest first.
-	Published []time.Time
 }
 
 // Start is when the incident began: the start of impact when recorded,
@@ -61,12 +58,6 @@ func (i *Incident) OpenAt(t time.Time) bool {
 	return i.Start().Before(t) && (i.ResolvedAt == nil || !i.ResolvedAt.Before(t))
 }
 
-// publishedBy reports whether a revision of the postmortem was published
-// before t.
-func (i *Incident) publishedBy(t time.Time) bool {
-	return len(i.Published) > 0 && i.Published[0].Before(t)
-}
-
 // Action is what the review needs of an action item.
 type Action struct {
 	ID            int64
@@ -80,11 +71,4 @@ type Action struct {
 	Rationale     string
 	ClosedAt      *time.Time
 	CreatedAt     time.Time
-}
-
-// openAt reports whether the item existed and was not closed at t. (An item
-// closed and re-opened since counts as open from its creation: only the
-// latest closing is recorded.)
-func (a *Action) openAt(t time.Time) bool {
-	return a.CreatedAt.Before(t) && (a.ClosedAt == nil || !a.ClosedAt.Before(t))
 }

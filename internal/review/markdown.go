@@ -44,10 +44,10 @@ func Markdown(r *Report, m *Minutes, baseURL string) []byte {
 	for i, s := range r.Severities {
 		w.line(fmt.Sprintf("| %s | %d | %d | %d |", esc(s), in.Opened.BySeverity[i].Count, in.Resolved.BySeverity[i].Count, in.StillOpen.BySeverity[i].Count))
 	}
-	w.line(fmt.Sprintf("| **All** | %d | %d | %d |", len(in.Opened.Items), len(in.Resolved.Items), len(in.StillOpen.Items)))
-	w.incidents("Opened", in.Opened.Items)
-	w.incidents("Resolved", in.Resolved.Items)
-	w.incidents("Still open", in.StillOpen.Items)
+	w.line(fmt.Sprintf("| **All** | %d | %d | %d |", in.Opened.Total, in.Resolved.Total, in.StillOpen.Total))
+	w.incidents("Opened", in.Opened)
+	w.incidents("Resolved", in.Resolved)
+	w.incidents("Still open", in.StillOpen)
 	w.notes(m, "incidents")
 
 	w.section("Postmortems")
@@ -62,7 +62,7 @@ func Markdown(r *Report, m *Minutes, baseURL string) []byte {
 
 	w.section("Action items")
 	a := r.Actions
-	w.actions("Overdue", a.Overdue, func(x ActionRef) string { return "due " + x.Due.String() })
+	w.overdueActions(a)
 	w.actions("Due in the next 7 days", a.DueSoon, func(x ActionRef) string { return "due " + x.Due.String() })
 	w.actions("Done in the period", a.Done, func(x ActionRef) string { return "done " + model.FormatHuman(*x.ClosedAt) })
 	w.actions("Won't do (decided in the period)", a.WontDo, func(x ActionRef) string { return "rationale: " + x.Rationale })
@@ -188,11 +188,32 @@ func (w *mdWriter) heading(title string, n int) bool {
 	return true
 }
 
-func (w *mdWriter) incidents(title string, items []IncidentRef) {
-	if !w.heading(title, len(items)) {
+// rest says what a capped list leaves out: "and N more" and the stale
+// items, each with a link to the full list.
+func (w *mdWriter) rest(more int, moreURL string, stale Stale) {
+	if more > 0 {
+		w.line("")
+		w.line(fmt.Sprintf("And %d more: [the full list](%s%s).", more, w.base, moreURL))
+	}
+	if stale.Count > 0 {
+		w.line("")
+		w.line(fmt.Sprintf("Stale (overdue by more than %d days): %s, not listed: [the full list](%s%s).", StaleDays, items(stale.Count), w.base, stale.URL))
+	}
+}
+
+func items(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return strconv.Itoa(n) + " items"
+}
+
+func (w *mdWriter) incidents(title string, l IncidentList) {
+	if !w.heading(title, l.Total) {
 		return
 	}
-	for _, i := range items {
+	defer w.rest(l.More, l.MoreURL, l.Stale)
+	for _, i := range l.Items {
 		extra := "started " + model.FormatHuman(i.Start)
 		if i.ResolvedAt != nil {
 			extra += ", resolved " + model.FormatHuman(*i.ResolvedAt)
@@ -201,26 +222,53 @@ func (w *mdWriter) incidents(title string, items []IncidentRef) {
 	}
 }
 
-func (w *mdWriter) postmortems(title string, items []PostmortemRef, detail func(PostmortemRef) string) {
-	if !w.heading(title, len(items)) {
+func (w *mdWriter) postmortems(title string, l List[PostmortemRef], detail func(PostmortemRef) string) {
+	if !w.heading(title, l.Total) {
 		return
 	}
-	for _, p := range items {
+	defer w.rest(l.More, l.MoreURL, l.Stale)
+	for _, p := range l.Items {
 		w.line(fmt.Sprintf("- %s %s — %s", esc(p.Severity), w.link(p.IncidentID, p.Title), esc(detail(p))))
 	}
 }
 
-func (w *mdWriter) actions(title string, items []ActionRef, detail func(ActionRef) string) {
-	if !w.heading(title, len(items)) {
+func (w *mdWriter) actions(title string, l List[ActionRef], detail func(ActionRef) string) {
+	if !w.heading(title, l.Total) {
 		return
 	}
-	for _, a := range items {
-		status := a.Status.Label()
-		if a.ClosedAt != nil && a.Status.Closed() && title != "Done in the period" && !strings.HasPrefix(title, "Won't do") {
-			status = "since closed: " + status // open at the time the list is taken
-		}
-		w.line(fmt.Sprintf("- %s (owner %s, %s) — %s — from %s", esc(a.Title), esc(a.Owner), status, esc(detail(a)), w.link(a.IncidentID, a.IncidentTitle)))
+	defer w.rest(l.More, l.MoreURL, l.Stale)
+	for _, a := range l.Items {
+		w.action(a, title == "Done in the period" || strings.HasPrefix(title, "Won't do"), detail(a))
 	}
+}
+
+func (w *mdWriter) action(a ActionRef, closedList bool, detail string) {
+	status := a.Status.Label()
+	if a.ClosedAt != nil && a.Status.Closed() && !closedList {
+		status = "since closed: " + status // open at the time the list is taken
+	}
+	w.line(fmt.Sprintf("- %s (owner %s, %s) — %s — from %s", esc(a.Title), esc(a.Owner), status, esc(detail), w.link(a.IncidentID, a.IncidentTitle)))
+}
+
+// overdueActions lists the most overdue action items grouped by owner,
+// each owner with how many items they have overdue in all.
+func (w *mdWriter) overdueActions(a ActionLists) {
+	l := a.Overdue
+	if !w.heading("Overdue", l.Total) {
+		return
+	}
+	if len(l.Items) > 0 {
+		w.line(fmt.Sprintf("The %d most overdue of the last %d days, by owner:", len(l.Items), StaleDays))
+	}
+	for _, g := range a.OverdueByOwner {
+		w.line("")
+		w.line(fmt.Sprintf("**%s** (%d overdue: [all](%s%s))", esc(g.Owner), g.Total, w.base, g.URL))
+		w.line("")
+		for _, x := range g.Items {
+			w.action(x, false, "due "+x.Due.String())
+		}
+	}
+	w.rest(l.More, l.MoreURL, l.Stale)
 }
 
 func (w *mdWriter) ranking(title, what string, rows []CountRow) {

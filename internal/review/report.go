@@ -2,6 +2,8 @@ package review
 
 import (
 	"cmp"
+	"encoding/json"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -74,8 +76,17 @@ type Count struct {
 // IncidentList is a list of incidents and how many there are of each
 // severity (every level of the scale, zeros included).
 type IncidentList struct {
+	// Items are the first ListLimit, the most severe first.
 	Items      []IncidentRef `json:"items"`
 	BySeverity []Count       `json:"by_severity"`
+	// Total is how many there are; More how many are not listed, and
+	// MoreURL where to see them all.
+	Total   int    `json:"total"`
+	More    int    `json:"more"`
+	MoreURL string `json:"more_url"`
+	// Stale is always zero: incidents are listed by severity, not age. It
+	// is there so every list of the API has the same shape.
+	Stale Stale `json:"stale"`
 }
 
 // IncidentLists are the incidents of the period.
@@ -103,12 +114,33 @@ type PostmortemRef struct {
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 }
 
-// PostmortemLists are the postmortems that need the meeting's attention.
+// PostmortemLists are the postmortems that need the meeting's attention:
+// overdue (the oldest first, those overdue by more than StaleDays only
+// counted), due soon (the soonest first), in review and published in the
+// period.
 type PostmortemLists struct {
-	DueSoon   []PostmortemRef `json:"due_soon"`
-	Overdue   []PostmortemRef `json:"overdue"`
-	InReview  []PostmortemRef `json:"in_review"`
-	Published []PostmortemRef `json:"published"`
+	DueSoon   List[PostmortemRef]
+	Overdue   List[PostmortemRef]
+	InReview  List[PostmortemRef]
+	Published List[PostmortemRef]
+}
+
+// MarshalJSON writes each list's items under its key, as the API always
+// has, and the whole list (items, total, more_url, stale) under "lists".
+func (l PostmortemLists) MarshalJSON() ([]byte, error) {
+	type lists struct {
+		DueSoon   List[PostmortemRef] `json:"due_soon"`
+		Overdue   List[PostmortemRef] `json:"overdue"`
+		InReview  List[PostmortemRef] `json:"in_review"`
+		Published List[PostmortemRef] `json:"published"`
+	}
+	return json.Marshal(struct {
+		DueSoon   []PostmortemRef `json:"due_soon"`
+		Overdue   []PostmortemRef `json:"overdue"`
+		InReview  []PostmortemRef `json:"in_review"`
+		Published []PostmortemRef `json:"published"`
+		Lists     lists           `json:"lists"`
+	}{l.DueSoon.Items, l.Overdue.Items, l.InReview.Items, l.Published.Items, lists(l)})
 }
 
 // ActionRef is one action item in a list.
@@ -125,13 +157,39 @@ type ActionRef struct {
 	ClosedAt      *time.Time         `json:"closed_at"`
 }
 
-// ActionLists are the action items that need the meeting's attention.
+// ActionLists are the action items that need the meeting's attention:
+// overdue (the oldest first, grouped by owner in OverdueByOwner; those
+// overdue by more than StaleDays only counted), due soon, closed in the
+// period and without an owner.
 type ActionLists struct {
-	Overdue []ActionRef `json:"overdue"`
-	DueSoon []ActionRef `json:"due_soon"`
-	Done    []ActionRef `json:"done"`
-	WontDo  []ActionRef `json:"wont_do"`
-	NoOwner []ActionRef `json:"no_owner"`
+	Overdue        List[ActionRef]
+	OverdueByOwner []OwnerGroup
+	DueSoon        List[ActionRef]
+	Done           List[ActionRef]
+	WontDo         List[ActionRef]
+	NoOwner        List[ActionRef]
+}
+
+// MarshalJSON writes each list's items under its key, as the API always
+// has, and the whole list (items, total, more_url, stale) under "lists".
+func (l ActionLists) MarshalJSON() ([]byte, error) {
+	type lists struct {
+		Overdue List[ActionRef] `json:"overdue"`
+		DueSoon List[ActionRef] `json:"due_soon"`
+		Done    List[ActionRef] `json:"done"`
+		WontDo  List[ActionRef] `json:"wont_do"`
+		NoOwner List[ActionRef] `json:"no_owner"`
+	}
+	return json.Marshal(struct {
+		Overdue        []ActionRef  `json:"overdue"`
+		DueSoon        []ActionRef  `json:"due_soon"`
+		Done           []ActionRef  `json:"done"`
+		WontDo         []ActionRef  `json:"wont_do"`
+		NoOwner        []ActionRef  `json:"no_owner"`
+		OverdueByOwner []OwnerGroup `json:"overdue_by_owner"`
+		Lists          lists        `json:"lists"`
+	}{l.Overdue.Items, l.DueSoon.Items, l.Done.Items, l.WontDo.Items, l.NoOwner.Items, l.OverdueByOwner,
+		lists{l.Overdue, l.DueSoon, l.Done, l.WontDo, l.NoOwner}})
 }
 
 // WeekBucket is one ISO week of the trend charts.
@@ -149,21 +207,19 @@ type WeekBucket struct {
 
 // Build computes the report of period p from in, at instant now. It is
 // the one place the review's numbers come from.
+//
+// The late lists (postmortems and action items) are in.Lists as the store
+// loaded them for NewQuery(p, now, opts); Build labels and links them.
 func Build(in *Input, p Period, now time.Time, opts Options) *Report {
-	now = now.UTC()
-	r := &Report{Period: p, Previous: p.Previous(), MinutesWeek: WeekOf(p.To), AsOf: p.End()}
+	q := NewQuery(p, now, opts)
+	opts.PostmortemDue = q.PostmortemDue
+	r := &Report{Period: p, Previous: p.Previous(), MinutesWeek: WeekOf(p.To), AsOf: q.AsOf}
 	r.Week, _ = p.Week()
-	if opts.PostmortemDue <= 0 {
-		opts.PostmortemDue = model.DefaultPostmortemDue
-	}
 	r.PostmortemDue = int64(opts.PostmortemDue / time.Second)
-	if now.Before(r.AsOf) {
-		r.AsOf = now
-	}
 	r.Severities = severityNames(in)
 	r.Incidents = incidentLists(in, p, r.Severities)
-	r.Postmortems = postmortemLists(in, p, r.AsOf, opts.PostmortemDue)
-	r.Actions = actionLists(in, p, r.AsOf)
+	r.Postmortems = postmortemLists(in, q)
+	r.Actions = actionLists(in)
 	r.Metrics = metrics(in, p, r.Previous, r.Severities, opts)
 	r.Weeks = weeks(in, p, r.Severities)
 	return r
@@ -218,9 +274,10 @@ func incidentLists(in *Input, p Period, sevs []string) IncidentLists {
 			open = append(open, ref)
 		}
 	}
-	out.Opened = incidentList(opened, sevs)
-	out.Resolved = incidentList(resolved, sevs)
-	out.StillOpen = incidentList(open, sevs)
+	period := url.Values{"from": {p.From.String()}, "to": {p.To.String()}, "sort": {"oldest"}}
+	out.Opened = capIncidents(incidentList(opened, sevs), "/search?"+period.Encode())
+	out.Resolved = capIncidents(incidentList(resolved, sevs), "/incidents?status=resolved")
+	out.StillOpen = capIncidents(incidentList(open, sevs), "/incidents?status=open")
 	return out
 }
 
@@ -241,56 +298,6 @@ func incidentList(refs []IncidentRef, sevs []string) IncidentList {
 	return l
 }
 
-func postmortemLists(in *Input, p Period, asOf time.Time, within time.Duration) PostmortemLists {
-	out := PostmortemLists{DueSoon: []PostmortemRef{}, Overdue: []PostmortemRef{}, InReview: []PostmortemRef{}, Published: []PostmortemRef{}}
-	soon := asOf.Add(SoonDays * 24 * time.Hour)
-	for i := range in.Incidents {
-		inc := &in.Incidents[i]
-		status := inc.Postmortem
-		if status == "" {
-			status = model.PostmortemDraft
-		}
-		ref := PostmortemRef{IncidentID: inc.ID, Title: inc.Title, Severity: inc.Severity, Status: status, ResolvedAt: inc.ResolvedAt}
-		if inc.ResolvedAt != nil && inc.ResolvedAt.Before(asOf) && !inc.publishedBy(asOf) {
-			due := model.PostmortemDue(inc.ResolvedAt, within)
-			ref.Due, ref.DueLabel = due, model.DueLabel(*due, asOf)
-			switch {
-			case asOf.After(*due):
-				ref.Overdue = true
-				out.Overdue = append(out.Overdue, ref)
-			case due.Before(soon):
-				out.DueSoon = append(out.DueSoon, ref)
-			}
-		}
-		if status == model.PostmortemInReview {
-			r := ref
-			r.Due, r.DueLabel, r.Overdue = nil, "", false
-			out.InReview = append(out.InReview, r)
-		}
-		for n, at := range inc.Published {
-			if p.Contains(at) {
-				r := ref
-				r.Revision, r.PublishedAt = n+1, &inc.Published[n]
-				if len(out.Published) > 0 && out.Published[len(out.Published)-1].IncidentID == inc.ID {
-					out.Published[len(out.Published)-1] = r // the latest revision of the period
-				} else {
-					out.Published = append(out.Published, r)
-				}
-			}
-		}
-	}
-	byDue := func(a, b PostmortemRef) int {
-		return cmp.Or(a.Due.Compare(*b.Due), cmp.Compare(a.IncidentID, b.IncidentID))
-	}
-	slices.SortFunc(out.Overdue, byDue)
-	slices.SortFunc(out.DueSoon, byDue)
-	slices.SortFunc(out.InReview, func(a, b PostmortemRef) int { return cmp.Compare(a.IncidentID, b.IncidentID) })
-	slices.SortFunc(out.Published, func(a, b PostmortemRef) int {
-		return cmp.Or(a.PublishedAt.Compare(*b.PublishedAt), cmp.Compare(a.IncidentID, b.IncidentID))
-	})
-	return out
-}
-
 // placeholderOwners are owners that name nobody. Debrief refuses a blank
 // owner, but nothing stops someone typing one of these.
 var placeholderOwners = []string{"tbd", "tba", "tbc", "unassigned", "unowned", "none", "nobody", "no one", "noone",
@@ -302,44 +309,6 @@ var placeholderOwners = []string{"tbd", "tba", "tbc", "unassigned", "unowned", "
 func Ownerless(owner string) bool {
 	o := strings.ToLower(strings.Join(strings.Fields(owner), " "))
 	return o == "" || slices.Contains(placeholderOwners, o)
-}
-
-func actionLists(in *Input, p Period, asOf time.Time) ActionLists {
-	out := ActionLists{Overdue: []ActionRef{}, DueSoon: []ActionRef{}, Done: []ActionRef{}, WontDo: []ActionRef{}, NoOwner: []ActionRef{}}
-	today := model.DateOf(asOf)
-	for i := range in.Actions {
-		a := &in.Actions[i]
-		ref := ActionRef{ID: a.ID, IncidentID: a.IncidentID, IncidentTitle: a.IncidentTitle, Title: a.Title, Owner: a.Owner,
-			Due: a.Due, Status: a.Status, Priority: a.Priority, ClosedAt: a.ClosedAt}
-		if a.openAt(asOf) {
-			switch {
-			case a.Due.Passed(asOf):
-				out.Overdue = append(out.Overdue, ref)
-			case a.Due.Before(today.AddDays(SoonDays)):
-				out.DueSoon = append(out.DueSoon, ref)
-			}
-			if Ownerless(a.Owner) {
-				out.NoOwner = append(out.NoOwner, ref)
-			}
-		}
-		if a.ClosedAt != nil && p.Contains(*a.ClosedAt) {
-			switch a.Status {
-			case model.ActionDone:
-				out.Done = append(out.Done, ref)
-			case model.ActionWontDo:
-				ref.Rationale = a.Rationale
-				out.WontDo = append(out.WontDo, ref)
-			}
-		}
-	}
-	byDue := func(a, b ActionRef) int { return cmp.Or(a.Due.Time().Compare(b.Due.Time()), cmp.Compare(a.ID, b.ID)) }
-	byClosed := func(a, b ActionRef) int { return cmp.Or(a.ClosedAt.Compare(*b.ClosedAt), cmp.Compare(a.ID, b.ID)) }
-	slices.SortFunc(out.Overdue, byDue)
-	slices.SortFunc(out.DueSoon, byDue)
-	slices.SortFunc(out.NoOwner, byDue)
-	slices.SortFunc(out.Done, byClosed)
-	slices.SortFunc(out.WontDo, byClosed)
-	return out
 }
 
 func weeks(in *Input, p Period, sevs []string) []WeekBucket {

@@ -37,6 +37,12 @@ func atp(s string) *time.Time {
 // fixture is a hand-built week, 2026-W47 (Mon 16 – Sun 22 November), with
 // the week before, each number of which is worked out in the comments.
 func fixture() *Input {
+	in := fixture0()
+	in.Lists = lists47()
+	return in
+}
+
+func fixture0() *Input {
 	return &Input{
 		Severities: []model.Severity{{Name: "SEV1", Position: 1}, {Name: "SEV2", Position: 2}, {Name: "SEV3", Position: 3}, {Name: "SEV4", Position: 4}},
 		Incidents: []Incident{
@@ -44,13 +50,12 @@ func fixture() *Input {
 			{ID: 1, Title: "A", Severity: "SEV1", Status: model.StatusResolved, Services: []string{"api"},
 				StartedAt: atp("2026-11-16 10:00"), DetectedAt: atp("2026-11-16 10:10"), AcknowledgedAt: atp("2026-11-16 10:15"),
 				MitigatedAt: atp("2026-11-16 11:00"), ResolvedAt: atp("2026-11-16 12:00"), CreatedAt: at("2026-11-16 10:12"),
-				Categories: []string{"change", "monitoring gap", "change"}, Postmortem: model.PostmortemPublished,
-				Published: []time.Time{at("2026-11-18 09:00")}},
+				Categories: []string{"change", "monitoring gap", "change"}},
 			// B: no acknowledgement, no mitigation. TTD 30m, TTR 1d. In
 			// review, never published: due 48 h after resolution.
 			{ID: 2, Title: "B", Severity: "SEV2", Status: model.StatusResolved, Services: []string{"api", "db"},
 				StartedAt: atp("2026-11-18 00:00"), DetectedAt: atp("2026-11-18 00:30"), ResolvedAt: atp("2026-11-19 00:00"),
-				CreatedAt: at("2026-11-18 00:31"), Categories: []string{"change"}, Postmortem: model.PostmortemInReview},
+				CreatedAt: at("2026-11-18 00:31"), Categories: []string{"change"}},
 			// C: started in the last second of the week, still open.
 			{ID: 3, Title: "C", Severity: "SEV2", Status: model.StatusInvestigating, Services: []string{"db"},
 				StartedAt: atp("2026-11-22 23:59:59"), CreatedAt: at("2026-11-23 00:05")},
@@ -65,8 +70,7 @@ func fixture() *Input {
 			// Revision 2 was published in the week.
 			{ID: 6, Title: "F", Severity: "SEV3", Status: model.StatusResolved,
 				DetectedAt: atp("2026-11-12 12:20"), ResolvedAt: atp("2026-11-12 13:00"), CreatedAt: at("2026-11-12 12:00"),
-				Categories: []string{"process"}, Postmortem: model.PostmortemPublished,
-				Published: []time.Time{at("2026-11-14 10:00"), at("2026-11-20 10:00")}},
+				Categories: []string{"process"}},
 			// G: resolved on Sunday evening: its postmortem is due Tuesday.
 			{ID: 7, Title: "G", Severity: "SEV2", Status: model.StatusResolved, Services: []string{"web"},
 				StartedAt: atp("2026-11-21 12:00"), ResolvedAt: atp("2026-11-22 20:00"), CreatedAt: at("2026-11-21 12:30"),
@@ -90,6 +94,40 @@ func fixture() *Input {
 			{ID: 7, IncidentID: 3, IncidentTitle: "C", Title: "a7", Owner: "unassigned", Due: date("2026-11-20"), Status: model.ActionOpen, CreatedAt: at("2026-11-25 09:00")},
 		},
 		PriorStarts: map[string]time.Time{"api": at("2026-06-01 00:00")},
+	}
+}
+
+// lists47 are the late lists of 2026-W47 as the store loads them from the
+// fixture (the store's tests check the queries): E's postmortem was due
+// 19 Nov 08:00, B's (in review) 21 Nov 00:00, G's is due Tuesday; A and F
+// (revision 2) were published in the week; a6 was closed only after the
+// week, a2 is due on the day after it and owned by "TBD".
+func lists47() Lists {
+	pm := func(id int64, title, sev string, st model.PostmortemStatus, resolved string) PostmortemRef {
+		return PostmortemRef{IncidentID: id, Title: title, Severity: sev, Status: st, ResolvedAt: atp(resolved)}
+	}
+	published := func(r PostmortemRef, n int, at string) PostmortemRef {
+		r.Revision, r.PublishedAt = n, atp(at)
+		return r
+	}
+	in := fixture0()
+	act := func(id int64) ActionRef {
+		a := in.Actions[id-1]
+		return ActionRef{ID: a.ID, IncidentID: a.IncidentID, IncidentTitle: a.IncidentTitle, Title: a.Title, Owner: a.Owner,
+			Due: a.Due, Status: a.Status, Priority: a.Priority, Rationale: a.Rationale, ClosedAt: a.ClosedAt}
+	}
+	b := pm(2, "B", "SEV2", model.PostmortemInReview, "2026-11-19 00:00")
+	return Lists{
+		PostmortemsOverdue:   List[PostmortemRef]{Items: []PostmortemRef{pm(5, "E", "SEV1", "", "2026-11-17 08:00"), b}, Total: 2},
+		PostmortemsDueSoon:   List[PostmortemRef]{Items: []PostmortemRef{pm(7, "G", "SEV2", "", "2026-11-22 20:00")}, Total: 1},
+		PostmortemsInReview:  List[PostmortemRef]{Items: []PostmortemRef{b}, Total: 1},
+		PostmortemsPublished: List[PostmortemRef]{Items: []PostmortemRef{published(pm(1, "A", "SEV1", model.PostmortemPublished, "2026-11-16 12:00"), 1, "2026-11-18 09:00"), published(pm(6, "F", "SEV3", model.PostmortemPublished, "2026-11-12 13:00"), 2, "2026-11-20 10:00")}, Total: 2},
+		ActionsOverdue:       List[ActionRef]{Items: []ActionRef{act(6), act(1)}, Total: 2},
+		ActionsDueSoon:       List[ActionRef]{Items: []ActionRef{act(2)}, Total: 1},
+		ActionsDone:          List[ActionRef]{Items: []ActionRef{act(4)}, Total: 1},
+		ActionsWontDo:        List[ActionRef]{Items: []ActionRef{act(5)}, Total: 1},
+		ActionsNoOwner:       List[ActionRef]{Items: []ActionRef{act(2)}, Total: 1},
+		OwnersOverdue:        map[string]int{"di": 1, "ana": 3},
 	}
 }
 
@@ -137,26 +175,68 @@ func TestBuildLists(t *testing.T) {
 	assert.Equal(t, []Count{{"SEV1", 1}, {"SEV2", 3}, {"SEV3", 0}, {"SEV4", 0}}, r.Incidents.Opened.BySeverity)
 	assert.Equal(t, []Count{{"SEV1", 0}, {"SEV2", 1}, {"SEV3", 0}, {"SEV4", 1}}, r.Incidents.StillOpen.BySeverity)
 
+	assert.Equal(t, 4, r.Incidents.Opened.Total)
+	assert.Equal(t, 0, r.Incidents.Opened.More)
+	assert.Equal(t, "/search?from=2026-11-16&sort=oldest&to=2026-11-22", r.Incidents.Opened.MoreURL)
+
+	// The late lists come from the store; Build labels and links them.
 	pm := r.Postmortems
-	assert.Equal(t, []int64{5, 2}, pmIDs(pm.Overdue), "E due 19 Nov 08:00, B due 21 Nov 00:00")
-	assert.Equal(t, "overdue by 2 d", pm.Overdue[1].DueLabel)
-	assert.True(t, pm.Overdue[1].Overdue)
-	assert.Equal(t, []int64{7}, pmIDs(pm.DueSoon))
-	assert.Equal(t, "due in 44 h", pm.DueSoon[0].DueLabel)
-	assert.Equal(t, []int64{2}, pmIDs(pm.InReview))
-	assert.Equal(t, []int64{1, 6}, pmIDs(pm.Published))
-	assert.Equal(t, 2, pm.Published[1].Revision, "F's revision 2 was published in the week")
+	assert.Equal(t, []int64{5, 2}, pmIDs(pm.Overdue.Items), "E due 19 Nov 08:00, B due 21 Nov 00:00")
+	assert.Equal(t, "overdue by 2 d", pm.Overdue.Items[1].DueLabel)
+	assert.True(t, pm.Overdue.Items[1].Overdue)
+	assert.Equal(t, model.PostmortemDraft, pm.Overdue.Items[0].Status, "no postmortem started: a draft")
+	assert.Equal(t, []int64{7}, pmIDs(pm.DueSoon.Items))
+	assert.Equal(t, "due in 44 h", pm.DueSoon.Items[0].DueLabel)
+	assert.False(t, pm.DueSoon.Items[0].Overdue)
+	assert.Equal(t, []int64{2}, pmIDs(pm.InReview.Items))
+	assert.Empty(t, pm.InReview.Items[0].DueLabel)
+	assert.Equal(t, []int64{1, 6}, pmIDs(pm.Published.Items))
+	assert.Empty(t, pm.Published.Items[1].DueLabel)
 
 	a := r.Actions
-	assert.Equal(t, []int64{6, 1}, actionIDs(a.Overdue), "a6 was closed only after the week")
-	assert.Equal(t, []int64{2}, actionIDs(a.DueSoon))
-	assert.Equal(t, []int64{4}, actionIDs(a.Done))
-	assert.Equal(t, []int64{5}, actionIDs(a.WontDo))
-	assert.Equal(t, "Superseded by the platform migration.", a.WontDo[0].Rationale)
-	assert.Equal(t, []int64{2}, actionIDs(a.NoOwner), "a7's placeholder owner did not exist yet")
+	assert.Equal(t, []int64{6, 1}, actionIDs(a.Overdue.Items))
+	assert.Equal(t, []OwnerGroup{
+		{Owner: "Di", Total: 1, URL: "/actions?overdue=1&owner=Di", Items: a.Overdue.Items[:1]},
+		{Owner: "Ana", Total: 3, URL: "/actions?overdue=1&owner=Ana", Items: a.Overdue.Items[1:]},
+	}, a.OverdueByOwner, "grouped by owner, the owner of the oldest first, with each owner's total")
+	assert.Equal(t, "/actions?overdue=1", a.Overdue.MoreURL)
+	assert.Equal(t, Stale{}, a.Overdue.Stale, "no link without stale items")
+	assert.Equal(t, []int64{5}, actionIDs(a.WontDo.Items))
+	assert.Equal(t, "Superseded by the platform migration.", a.WontDo.Items[0].Rationale)
 }
 
-func TestBuildLatePostmortemsAndActionsAsOfNow(t *testing.T) {
+// TestBuildCapsLists: Build says how many items a list leaves out, links
+// the full list and the stale items, and keeps totals exact.
+func TestBuildCapsLists(t *testing.T) {
+	in := fixture()
+	in.Lists.PostmortemsOverdue.Total, in.Lists.PostmortemsOverdue.Stale.Count = 75, 62
+	p, err := ParseWeek("2026-W47")
+	require.NoError(t, err)
+	r := Build(in, p, at("2026-11-25 12:00"), Options{})
+	l := r.Postmortems.Overdue
+	assert.Equal(t, 75, l.Total)
+	assert.Equal(t, 11, l.More, "75 − 62 stale − 2 listed")
+	assert.Equal(t, Stale{Count: 62, URL: "/incidents?status=resolved"}, l.Stale)
+	md := string(Markdown(r, &Minutes{Week: "2026-W47"}, ""))
+	assert.Contains(t, md, "### Overdue (75)")
+	assert.Contains(t, md, "And 11 more: [the full list](/incidents?status=resolved).")
+	assert.Contains(t, md, "Stale (overdue by more than 90 days): 62 items, not listed: [the full list](/incidents?status=resolved).")
+
+	var many []Incident
+	for i := range 25 {
+		start := at("2026-11-17 10:00").Add(time.Duration(i) * time.Minute)
+		many = append(many, Incident{ID: int64(100 + i), Title: "Flap", Severity: "SEV3", Status: model.StatusInvestigating, StartedAt: &start, CreatedAt: start})
+	}
+	in.Incidents = append(in.Incidents, many...)
+	r = Build(in, p, at("2026-11-25 12:00"), Options{})
+	assert.Len(t, r.Incidents.Opened.Items, ListLimit)
+	assert.Equal(t, 29, r.Incidents.Opened.Total)
+	assert.Equal(t, 19, r.Incidents.Opened.More)
+	assert.Equal(t, 29, r.Incidents.Opened.BySeverity[0].Count+r.Incidents.Opened.BySeverity[1].Count+r.Incidents.Opened.BySeverity[2].Count)
+	assert.Equal(t, 29, r.Metrics.Total.Current, "the metrics count every incident")
+}
+
+func TestBuildLatePostmortemsAsOfNow(t *testing.T) {
 	// The default period ends today: the late lists are taken now.
 	in := fixture()
 	now := at("2026-11-25 12:00")
@@ -164,13 +244,15 @@ func TestBuildLatePostmortemsAndActionsAsOfNow(t *testing.T) {
 	require.NoError(t, err)
 	r := Build(in, p, now, Options{PostmortemDue: 72 * time.Hour})
 	assert.Equal(t, now, r.AsOf)
-	assert.Equal(t, []int64{5, 2}, pmIDs(r.Postmortems.Overdue), "due 72 h after resolution")
-	assert.Equal(t, []int64{7}, pmIDs(r.Postmortems.DueSoon), "G is due 25 Nov 20:00")
-	assert.Equal(t, "due in 8 h", r.Postmortems.DueSoon[0].DueLabel)
-	assert.Equal(t, []int64{1, 7, 2}, actionIDs(r.Actions.Overdue), "a6 is done now; a2 was due 23 Nov")
-	assert.Equal(t, []int64{3}, actionIDs(r.Actions.DueSoon))
-	assert.Equal(t, []int64{7, 2}, actionIDs(r.Actions.NoOwner))
+	assert.Equal(t, "due in 8 h", r.Postmortems.DueSoon.Items[0].DueLabel, "G is due 25 Nov 20:00")
 	assert.Equal(t, int64(72*3600), r.PostmortemDue)
+	q := NewQuery(p, now, Options{PostmortemDue: 72 * time.Hour})
+	assert.True(t, q.AsOfIsNow())
+	assert.Equal(t, at("2026-11-22 12:00"), q.PostmortemsOverdueBefore())
+	assert.Equal(t, at("2026-08-24 12:00"), q.PostmortemsStaleBefore())
+	assert.Equal(t, at("2026-11-29 12:00"), q.PostmortemsSoonBefore())
+	assert.Equal(t, "2026-08-27", q.ActionsStaleBefore().String(), "due 90 days before today")
+	assert.Equal(t, "2026-12-02", q.ActionsSoonBefore().String())
 }
 
 func TestBuildMetrics(t *testing.T) {

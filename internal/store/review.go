@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,17 +13,16 @@ import (
 	"github.com/debrief-dev/debrief/internal/review"
 )
 
-// ReviewInput loads what the review of period p needs, in seven queries
-// whatever the number of incidents: the severity scale; every incident
-// that started before the end of p and that started, was resolved or was
-// open in the report's window (see review.Window), or whose postmortem is
-// still outstanding, in review or was published in the window; their
-// services, factor categories and published revisions; the action items
-// open at some point in the window; and each service's last incident start
-// before the window.
-func (s *Store) ReviewInput(ctx context.Context, p review.Period) (*review.Input, error) {
+// ReviewInput loads what the review of q.Period needs, in a bounded number
+// of queries whatever the size of the archive: the severity scale; every
+// incident that started, was resolved or was open in the report's window
+// (see review.Window), with its services and factor categories; the action
+// items created or closed in the window; each service's last incident start
+// before the window; and the late lists (reviewLists), each its first
+// q.Limit items and its counts.
+func (s *Store) ReviewInput(ctx context.Context, q review.Query) (*review.Input, error) {
 	db := s.db.WithContext(ctx)
-	from, to := review.Window(p)
+	from, to := review.Window(q.Period)
 	in := &review.Input{PriorStarts: map[string]time.Time{}}
 	if err := db.Order("position").Find(&in.Severities).Error; err != nil {
 		return nil, translate(err)
@@ -39,17 +39,15 @@ func (s *Store) ReviewInput(ctx context.Context, p review.Period) (*review.Input
 		MitigatedAt    *time.Time
 		ResolvedAt     *time.Time
 		CreatedAt      time.Time
-		Postmortem     string
 	}
 	err := db.Raw(`SELECT i.id, i.title, i.severity, i.status, i.started_at, i.detected_at, i.acknowledged_at,
-			i.mitigated_at, i.resolved_at, i.created_at, COALESCE(p.status, '') AS postmortem
-		FROM incidents i LEFT JOIN postmortems p ON p.incident_id = i.id
+			i.mitigated_at, i.resolved_at, i.created_at
+		FROM incidents i
 		WHERE COALESCE(i.started_at, i.created_at) < @to
-		  AND (COALESCE(i.started_at, i.created_at) >= @from
-		    OR i.resolved_at IS NULL OR i.resolved_at >= @from
-		    OR p.status = 'in_review'
-		    OR NOT EXISTS (SELECT 1 FROM postmortem_revisions r WHERE r.incident_id = i.id AND r.published_at < @to)
-		    OR EXISTS (SELECT 1 FROM postmortem_revisions r WHERE r.incident_id = i.id AND r.published_at >= @from))
+		  AND i.id IN (SELECT id FROM incidents WHERE started_at >= @from AND started_at < @to
+		    UNION ALL SELECT id FROM incidents WHERE started_at IS NULL AND created_at >= @from AND created_at < @to
+		    UNION ALL SELECT id FROM incidents WHERE resolved_at IS NULL
+		    UNION ALL SELECT id FROM incidents WHERE resolved_at >= @from)
 		ORDER BY i.id`, map[string]any{"from": from, "to": to}).Scan(&incs).Error
 	if err != nil {
 		return nil, translate(err)
@@ -61,7 +59,7 @@ func (s *Store) ReviewInput(ctx context.Context, p review.Period) (*review.Input
 		ids[i] = r.ID
 		in.Incidents[i] = review.Incident{ID: r.ID, Title: r.Title, Severity: r.Severity, Status: model.Status(r.Status),
 			StartedAt: r.StartedAt, DetectedAt: r.DetectedAt, AcknowledgedAt: r.AcknowledgedAt, MitigatedAt: r.MitigatedAt,
-			ResolvedAt: r.ResolvedAt, CreatedAt: r.CreatedAt, Postmortem: model.PostmortemStatus(r.Postmortem)}
+			ResolvedAt: r.ResolvedAt, CreatedAt: r.CreatedAt}
 		byID[r.ID] = &in.Incidents[i]
 	}
 	if len(ids) > 0 {
@@ -87,16 +85,6 @@ func (s *Store) ReviewInput(ctx context.Context, p review.Period) (*review.Input
 		for _, r := range cats {
 			byID[r.IncidentID].Categories = append(byID[r.IncidentID].Categories, r.Category)
 		}
-		var revs []struct {
-			IncidentID  int64
-			PublishedAt time.Time
-		}
-		if err := db.Raw(`SELECT incident_id, published_at FROM postmortem_revisions WHERE incident_id IN ? ORDER BY incident_id, number`, ids).Scan(&revs).Error; err != nil {
-			return nil, translate(err)
-		}
-		for _, r := range revs {
-			byID[r.IncidentID].Published = append(byID[r.IncidentID].Published, r.PublishedAt.UTC())
-		}
 	}
 
 	var acts []struct {
@@ -115,7 +103,7 @@ func (s *Store) ReviewInput(ctx context.Context, p review.Period) (*review.Input
 	err = db.Raw(`SELECT a.id, a.incident_id, i.title AS incident_title, a.title, a.owner, a.due_date, a.status,
 			a.priority, a.rationale, a.closed_at, a.created_at
 		FROM action_items a JOIN incidents i ON i.id = a.incident_id
-		WHERE a.created_at < @to AND (a.closed_at IS NULL OR a.closed_at >= @from OR a.created_at >= @from)
+		WHERE a.created_at < @to AND (a.created_at >= @from OR a.closed_at >= @from)
 		ORDER BY a.id`, map[string]any{"from": from, "to": to}).Scan(&acts).Error
 	if err != nil {
 		return nil, translate(err)
@@ -145,6 +133,9 @@ func (s *Store) ReviewInput(ctx context.Context, p review.Period) (*review.Input
 			return nil, fmt.Errorf("last incident start of service %q: %w", r.Name, err)
 		}
 		in.PriorStarts[r.Name] = t
+	}
+	if in.Lists, err = reviewLists(db, q); err != nil {
+		return nil, err
 	}
 	return in, nil
 }
@@ -287,4 +278,178 @@ func (s *Store) SaveMinutes(ctx context.Context, m *review.Minutes) (*review.Min
 		return nil, err
 	}
 	return out, nil
+}
+
+// Statuses of an action item that is still to do, and of a closed one.
+var (
+	actionsActive = []string{string(model.ActionOpen), string(model.ActionInProgress)}
+	actionsClosed = []string{string(model.ActionDone), string(model.ActionWontDo)}
+)
+
+// reviewLists loads the late lists of the review of q, each with a LIMIT
+// and a COUNT, so that the cost and the size of the answer do not grow with
+// the archive. Each condition is written so an index answers it:
+// incidents_resolved_at for the postmortems, action_items_due (status,
+// due_date), action_items_closed_at and action_items_owner for the action
+// items (see TestReviewListsUseIndexes).
+func reviewLists(db *gorm.DB, q review.Query) (review.Lists, error) {
+	var out review.Lists
+	limit := q.Limit
+	if limit <= 0 {
+		limit = review.ListLimit
+	}
+	args := map[string]any{
+		"asof": q.AsOf, "limit": limit,
+		"from": q.Period.Start(), "to": q.Period.End(),
+		"overdue": q.PostmortemsOverdueBefore(), "pm_stale": q.PostmortemsStaleBefore(), "pm_soon": q.PostmortemsSoonBefore(),
+		"today": q.Today().String(), "soon": q.ActionsSoonBefore().String(), "stale": q.ActionsStaleBefore().String(),
+		"active": actionsActive, "closed": actionsClosed, "placeholders": review.Placeholders(),
+		"in_review": string(model.PostmortemInReview),
+	}
+
+	// A postmortem is outstanding at AsOf while no revision was published
+	// before it. When AsOf is now, any revision will do, which the unique
+	// index (incident_id, number) answers without reading the revision.
+	published := `EXISTS (SELECT 1 FROM postmortem_revisions r WHERE r.incident_id = i.id AND r.published_at < @asof)`
+	if q.AsOfIsNow() {
+		published = `EXISTS (SELECT 1 FROM postmortem_revisions r WHERE r.incident_id = i.id)`
+	}
+	outstanding := `i.resolved_at < @asof AND NOT ` + published
+	const pmCols = `SELECT i.id AS incident_id, i.title, i.severity, COALESCE(p.status, '') AS status, i.resolved_at
+		FROM incidents i LEFT JOIN postmortems p ON p.incident_id = i.id`
+	pm := func(dst *review.List[review.PostmortemRef], where, order string) error {
+		return reviewList(db, dst, pmCols+` WHERE `+where+` ORDER BY `+order+` LIMIT @limit`, args)
+	}
+	count := func(dst *int, sql string) error {
+		return translate(db.Raw(sql, args).Scan(dst).Error)
+	}
+
+	// Overdue: the oldest first, the stale ones counted only.
+	if err := pm(&out.PostmortemsOverdue, `i.resolved_at >= @pm_stale AND i.resolved_at < @overdue AND `+outstanding, `i.resolved_at, i.id`); err != nil {
+		return out, err
+	}
+	if err := count(&out.PostmortemsOverdue.Total, `SELECT COUNT(*) FROM incidents i WHERE i.resolved_at < @overdue AND `+outstanding); err != nil {
+		return out, err
+	}
+	if err := count(&out.PostmortemsOverdue.Stale.Count, `SELECT COUNT(*) FROM incidents i WHERE i.resolved_at < @pm_stale AND `+outstanding); err != nil {
+		return out, err
+	}
+	// Due soon: the soonest first.
+	soon := `i.resolved_at >= @overdue AND i.resolved_at < @pm_soon AND ` + outstanding
+	if err := pm(&out.PostmortemsDueSoon, soon, `i.resolved_at, i.id`); err != nil {
+		return out, err
+	}
+	if err := count(&out.PostmortemsDueSoon.Total, `SELECT COUNT(*) FROM incidents i WHERE `+soon); err != nil {
+		return out, err
+	}
+	// In review now, by incident.
+	if err := pm(&out.PostmortemsInReview, `p.status = @in_review`, `p.incident_id`); err != nil {
+		return out, err
+	}
+	if err := count(&out.PostmortemsInReview.Total, `SELECT COUNT(*) FROM postmortems WHERE status = @in_review`); err != nil {
+		return out, err
+	}
+	// Published in the period: the latest revision of the period of each
+	// incident, in order of publication.
+	err := reviewList(db, &out.PostmortemsPublished, `SELECT i.id AS incident_id, i.title, i.severity,
+			COALESCE(p.status, '') AS status, i.resolved_at, r.number AS revision, r.published_at
+		FROM postmortem_revisions r JOIN incidents i ON i.id = r.incident_id LEFT JOIN postmortems p ON p.incident_id = i.id
+		WHERE r.published_at >= @from AND r.published_at < @to
+		  AND NOT EXISTS (SELECT 1 FROM postmortem_revisions l WHERE l.incident_id = r.incident_id AND l.number > r.number
+		    AND l.published_at >= @from AND l.published_at < @to)
+		ORDER BY r.published_at, i.id LIMIT @limit`, args)
+	if err != nil {
+		return out, err
+	}
+	if err := count(&out.PostmortemsPublished.Total, `SELECT COUNT(DISTINCT incident_id) FROM postmortem_revisions
+		WHERE published_at >= @from AND published_at < @to`); err != nil {
+		return out, err
+	}
+
+	// An action item is open at AsOf if it was created before and is still
+	// to do, or was closed only since. The two halves use different
+	// indexes: (status, due_date) and closed_at.
+	openAt := func(cond string) string {
+		return `(a.status IN @active AND (a.closed_at IS NULL OR a.closed_at >= @asof) AND a.created_at < @asof AND ` + cond + `)
+		  OR (a.status IN @closed AND a.closed_at >= @asof AND a.created_at < @asof AND ` + cond + `)`
+	}
+	const actCols = `SELECT a.id, a.incident_id, i.title AS incident_title, a.title, a.owner, a.due_date AS due, a.status,
+			a.priority, a.rationale, a.closed_at
+		FROM action_items a JOIN incidents i ON i.id = a.incident_id`
+	act := func(dst *review.List[review.ActionRef], where, order string) error {
+		return reviewList(db, dst, actCols+` WHERE `+where+` ORDER BY `+order+` LIMIT @limit`, args)
+	}
+	overdue := openAt(`a.due_date < @today`)
+	if err := act(&out.ActionsOverdue, openAt(`a.due_date >= @stale AND a.due_date < @today`), `a.due_date, a.id`); err != nil {
+		return out, err
+	}
+	if err := count(&out.ActionsOverdue.Total, `SELECT COUNT(*) FROM action_items a WHERE `+overdue); err != nil {
+		return out, err
+	}
+	if err := count(&out.ActionsOverdue.Stale.Count, `SELECT COUNT(*) FROM action_items a WHERE `+openAt(`a.due_date < @stale`)); err != nil {
+		return out, err
+	}
+	if owners := ownersOf(out.ActionsOverdue.Items); len(owners) > 0 {
+		var rows []struct {
+			Owner string
+			N     int
+		}
+		args["owners"] = owners
+		err := db.Raw(`SELECT a.owner, COUNT(*) AS n FROM action_items a
+			WHERE a.owner COLLATE NOCASE IN @owners AND (`+overdue+`) GROUP BY a.owner COLLATE NOCASE`, args).Scan(&rows).Error
+		if err != nil {
+			return out, translate(err)
+		}
+		out.OwnersOverdue = make(map[string]int, len(rows))
+		for _, r := range rows {
+			out.OwnersOverdue[strings.ToLower(r.Owner)] += r.N
+		}
+	}
+	dueSoon := openAt(`a.due_date >= @today AND a.due_date < @soon`)
+	if err := act(&out.ActionsDueSoon, dueSoon, `a.due_date, a.id`); err != nil {
+		return out, err
+	}
+	if err := count(&out.ActionsDueSoon.Total, `SELECT COUNT(*) FROM action_items a WHERE `+dueSoon); err != nil {
+		return out, err
+	}
+	for st, dst := range map[model.ActionStatus]*review.List[review.ActionRef]{model.ActionDone: &out.ActionsDone, model.ActionWontDo: &out.ActionsWontDo} {
+		args["status"] = string(st)
+		// The unary + keeps SQLite on the index of closed_at: the period
+		// is a short range of it, while a status holds half the archive.
+		closed := `a.closed_at >= @from AND a.closed_at < @to AND +a.status = @status`
+		if err := act(dst, closed, `a.closed_at, a.id`); err != nil {
+			return out, err
+		}
+		if err := count(&dst.Total, `SELECT COUNT(*) FROM action_items a WHERE `+closed); err != nil {
+			return out, err
+		}
+	}
+	// Without an owner: the owner's index finds the few placeholders (the
+	// unary + keeps SQLite off the status index, which holds every open item).
+	noOwner := `a.owner COLLATE NOCASE IN @placeholders AND a.created_at < @asof
+		AND ((+a.status IN @active AND (a.closed_at IS NULL OR a.closed_at >= @asof)) OR (+a.status IN @closed AND a.closed_at >= @asof))`
+	if err := act(&out.ActionsNoOwner, noOwner, `a.due_date, a.id`); err != nil {
+		return out, err
+	}
+	if err := count(&out.ActionsNoOwner.Total, `SELECT COUNT(*) FROM action_items a WHERE `+noOwner); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+// reviewList runs a list's query into dst.Items.
+func reviewList[T any](db *gorm.DB, dst *review.List[T], sql string, args map[string]any) error {
+	dst.Items = []T{}
+	return translate(db.Raw(sql, args).Scan(&dst.Items).Error)
+}
+
+// ownersOf is the owners of items, each once in any case.
+func ownersOf(items []review.ActionRef) []string {
+	var out []string
+	for _, a := range items {
+		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, a.Owner) }) {
+			out = append(out, a.Owner)
+		}
+	}
+	return out
 }

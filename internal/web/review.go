@@ -121,11 +121,12 @@ func (s *Server) reviewReport(ctx context.Context, week, from, to string) (*revi
 	if err != nil {
 		return nil, err
 	}
-	in, err := s.store.ReviewInput(ctx, p)
+	now, opts := s.now(), review.Options{PostmortemDue: s.opts.PostmortemDue}
+	in, err := s.store.ReviewInput(ctx, review.NewQuery(p, now, opts))
 	if err != nil {
 		return nil, err
 	}
-	return review.Build(in, p, s.now(), review.Options{PostmortemDue: s.opts.PostmortemDue}), nil
+	return review.Build(in, p, now, opts), nil
 }
 
 // reviewShow is the review page: /review for the last seven days,

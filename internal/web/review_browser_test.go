@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -11,8 +13,29 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/store"
 )
+
+// reviewBacklog adds a backlog to the review fixture: fourteen postmortems
+// overdue at the end of 2026-W47, some for more than 90 days, and 25
+// overdue action items across four owners.
+func (a *testApp) reviewBacklog() {
+	a.t.Helper()
+	var ids []int64
+	for i := range 14 {
+		resolved := time.Date(2026, time.November, 18, 9, 0, 0, 0, time.UTC).AddDate(0, 0, -9*i)
+		ids = append(ids, a.reviewIncident(fmt.Sprintf("Backlog incident %02d with a title long enough to wrap on a projector", i), "SEV3", []string{"api"},
+			resolved.Add(-3*time.Hour).Format("2006-01-02 15:04"), "", "", "", resolved.Format("2006-01-02 15:04")))
+	}
+	owners := []string{"Ana Ramírez", "Bo Lindqvist", "Cy Okafor", "Di Santos"}
+	for i := range 25 {
+		due := model.DateOf(time.Date(2026, time.November, 20, 0, 0, 0, 0, time.UTC)).AddDays(-6 * i)
+		item := &model.ActionItem{IncidentID: ids[i%len(ids)], Title: fmt.Sprintf("Follow-up %02d: add an alert on queue depth and a runbook for it", i),
+			Owner: owners[i%len(owners)], Due: due, Type: model.ActionDetect}
+		require.NoError(a.t, a.store.At(due.Time().AddDate(0, 0, -14)).CreateAction(context.Background(), item))
+	}
+}
 
 // TestBrowserReviewMeetingMode runs the weekly meeting from the keyboard:
 // one section per screen, arrow keys, Page Up/Down, Space, Home and End
@@ -98,6 +121,29 @@ func TestBrowserReviewMeetingMode(t *testing.T) {
 	key(kb.PageDown, "5 / 7 · Metrics")
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#section-metrics a[href="#def-mttr"]`))))
 	assert.Equal(t, "7 / 7 · Definitions", position())
+
+	// On a 1366×768 screen, with more late items than a list shows, every
+	// section of the meeting fits the screen with its notes box in view.
+	app.reviewBacklog()
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768, chromedp.EmulateScale(1))))
+	_, err = chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Navigate(base+"/review?week=2026-W47&present=1")))
+	require.NoError(t, err)
+	waitJS(t, ctx, "meeting mode with the backlog", `document.querySelector('.review.js-slides')`)
+	assert.Equal(t, 10, evalJS[int](t, ctx, `document.querySelectorAll('#section-actions [data-list="action_items.overdue"] li').length`), "ten overdue items")
+	assert.Equal(t, 10, evalJS[int](t, ctx, `document.querySelectorAll('#section-postmortems [data-list="postmortems.overdue"] li').length`))
+	for i, want := range []string{"Overview", "Incidents", "Postmortems", "Action items", "Metrics", "Trends"} {
+		if i > 0 {
+			key(kb.ArrowRight, fmt.Sprintf("%d / 7 · %s", i+1, want))
+		}
+		box := evalJS[[]float64](t, ctx, `(() => {
+			const t = document.querySelector('.slide.is-current textarea').getBoundingClientRect();
+			return [t.top, t.bottom, window.innerHeight, document.documentElement.scrollHeight];
+		})()`)
+		assert.GreaterOrEqual(t, box[0], 0.0, "%s: the notes box starts on screen", want)
+		assert.LessOrEqual(t, box[1], box[2], "%s: the notes box ends on screen (%v)", want, box)
+		assert.LessOrEqual(t, box[3], box[2], "%s: the section is one screen, no page scroll (%v)", want, box)
+	}
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(1))))
 
 	// Printed, meeting mode is the whole review without its controls, and
 	// the notes print as text.

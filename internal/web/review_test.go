@@ -324,3 +324,54 @@ func TestReviewWeekPathIsCanonical(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusOK, app.do(http.MethodGet, "/review/2026-W47.md", "", "").Code)
 }
+
+// TestReviewListsCapped: with more overdue action items than a list shows,
+// the page, the API and the minutes each list the ten most overdue of the
+// last 90 days, say how many more there are and link the full list, count
+// the stale ones apart, and keep every total exact. The API keeps each
+// list's items under its old key.
+func TestReviewListsCapped(t *testing.T) {
+	app := newTestApp(t, store.WithClock(func() time.Time { return reviewClock }))
+	app.reviewFixture()
+	id := app.reviewIncident("Disk full", "SEV2", []string{"db"}, "2026-01-05 08:00", "", "", "", "2026-01-05 10:00")
+	owners := []string{"Ana", "Bo", "Cy"}
+	for i := range 20 {
+		due := model.DateOf(reviewClock).AddDays(-1 - 5*i) // 1 to 96 days overdue: 2 stale
+		a := &model.ActionItem{IncidentID: id, Title: fmt.Sprintf("Fix %02d", i), Owner: owners[i%3], Due: due, Type: model.ActionPrevent}
+		require.NoError(t, app.store.At(due.Time().AddDate(0, 0, -7)).CreateAction(context.Background(), a))
+	}
+	viewer := app.as(model.RoleViewer)
+
+	rec := viewer.api(http.MethodGet, "/api/v1/review", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	body := decode(t, rec)
+	acts := body["action_items"].(map[string]any)
+	overdue := acts["lists"].(map[string]any)["overdue"].(map[string]any)
+	assert.Len(t, overdue["items"], 10)
+	assert.Len(t, acts["overdue"], 10, "the old key keeps the items")
+	assert.EqualValues(t, 20, overdue["total"])
+	assert.EqualValues(t, 8, overdue["more"], "20 = 10 listed + 8 more + 2 stale")
+	assert.Equal(t, "/actions?overdue=1", overdue["more_url"])
+	assert.Equal(t, map[string]any{"count": float64(2), "url": "/actions?overdue=1"}, overdue["stale"])
+	assert.Len(t, acts["overdue_by_owner"], 3)
+	pm := body["postmortems"].(map[string]any)["lists"].(map[string]any)["overdue"].(map[string]any)
+	assert.Equal(t, map[string]any{"count": float64(1), "url": "/incidents?status=resolved"}, pm["stale"], "Disk full: resolved in January")
+	opened := body["incidents"].(map[string]any)["opened"].(map[string]any)
+	for _, k := range []string{"items", "by_severity", "total", "more", "more_url", "stale"} {
+		assert.Contains(t, opened, k)
+	}
+
+	rec = viewer.do(http.MethodGet, "/review?present=1", "", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	page := rec.Body.String()
+	assert.Contains(t, page, `data-stale="2"`)
+	assert.Contains(t, page, `<a href="/actions?overdue=1" data-more="8">8 more</a>`)
+	assert.Contains(t, page, `<strong data-metric="actions_overdue">20</strong>`, "the total is exact")
+	assert.Equal(t, 10, strings.Count(page, `<span class="due">due `), "ten overdue items listed")
+	assert.Contains(t, page, `href="/actions?overdue=1&amp;owner=Ana"`)
+
+	rec = viewer.do(http.MethodGet, "/review/2026-W48.md", "", "")
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Contains(t, rec.Body.String(), "And 8 more: [the full list](http://example.com/actions?overdue=1).")
+	assert.Contains(t, rec.Body.String(), "Stale (overdue by more than 90 days): 2 items, not listed: [the full list](http://example.com/actions?overdue=1).")
+}
