@@ -193,9 +193,9 @@ func TestDeclareFormRejects(t *testing.T) {
 		{"year 9999", url.Values{"started_at": {"9999-12-31T23:59:59Z"}}, []string{"started_at"}, msgFuture},
 		{"relative future", url.Values{"started_at": {"+5m"}}, []string{"started_at"}, "relative times must be in the past"},
 		{"detected before started", url.Values{"started_at": {"-5m"}, "detected_at": {"-10m"}},
-			[]string{"detected_at", "started_at"}, "must not be before started_at"},
+			[]string{"detected_at", "started_at"}, "must not be before Impact started"},
 		{"resolved before mitigated", url.Values{"status": {"resolved"}, "mitigated_at": {"-5m"}, "resolved_at": {"-10m"}},
-			[]string{"resolved_at", "mitigated_at"}, "must not be before mitigated_at"},
+			[]string{"resolved_at", "mitigated_at"}, "must not be before Mitigated"},
 		{"script in tags", url.Values{"tags": {xssScript}}, []string{"tags"}, "may hold only letters"},
 		{"img in services", url.Values{"services": {xssImg}}, []string{"services"}, "must not contain"},
 		{"101-char commander", url.Values{"commander": {strings.Repeat("c", 101)}}, []string{"commander"}, "at most 100"},
@@ -305,9 +305,9 @@ func TestEditFormRejects(t *testing.T) {
 		{"garbage milestone", url.Values{"detected_at": {"soon"}}, []string{"detected_at"}, msgQuickTime},
 		{"year 0001", url.Values{"acknowledged_at": {"0001-01-01T00:00:00Z"}}, []string{"acknowledged_at"}, msgBefore70},
 		{"year 9999", url.Values{"acknowledged_at": {"9999-01-01T00:00:00Z"}}, []string{"acknowledged_at"}, msgFuture},
-		{"detected before started", url.Values{"detected_at": {"2026-11-22T13:00:00Z"}}, []string{"detected_at", "started_at"}, "must not be before started_at"},
+		{"detected before started", url.Values{"detected_at": {"2026-11-22T13:00:00Z"}}, []string{"detected_at", "started_at"}, "must not be before Impact started"},
 		{"resolved before mitigated", url.Values{"status": {"resolved"}, "mitigated_at": {"14:20"}, "resolved_at": {"14:10"}},
-			[]string{"resolved_at", "mitigated_at"}, "must not be before mitigated_at"},
+			[]string{"resolved_at", "mitigated_at"}, "must not be before Mitigated"},
 		{"script in tags", url.Values{"tags": {xssScript}}, []string{"tags"}, "may hold only letters"},
 	}
 	for _, tt := range tests {
@@ -351,7 +351,7 @@ func TestEditFormWithoutVersion(t *testing.T) {
 	values.Set("title", "Mine")
 	rec := app.form("/incidents/1/edit", values)
 	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
-	assert.Contains(t, rec.Body.String(), "<code>version</code>: is required; reload the page and try again")
+	assert.Contains(t, rec.Body.String(), "Version is required; reload the page and try again")
 	assertFieldValue(t, rec.Body.String(), "title", "Mine")
 	assert.Equal(t, before, app.dbState())
 }
@@ -749,7 +749,7 @@ func TestEntryDelete(t *testing.T) {
 	assert.Contains(t, rec.Body.String(), "changed by someone else")
 	rec = app.form(deleteURL, url.Values{})
 	require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
-	assert.Contains(t, rec.Body.String(), "<code>version</code>: is required")
+	assert.Contains(t, rec.Body.String(), "Version is required")
 	assert.Equal(t, before, app.dbState(), "nothing was deleted")
 
 	assertRedirect(t, app.form(deleteURL, url.Values{"version": {"2"}}), "/incidents/1#timeline")
