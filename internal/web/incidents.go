@@ -113,6 +113,43 @@ type incidentFormPage struct {
 	Current    *model.Incident
 }
 
+// incidentFields are the error keys of the incident form's fields, in the
+// order the form shows them.
+var incidentFields = func() []string {
+	keys := []string{"title", "severity", "status", "services", "tags", "summary", "impact",
+		"roles.commander", "roles.comms_lead", "roles.scribe", "roles.responders"}
+	for _, m := range model.Milestones {
+		keys = append(keys, string(m))
+	}
+	return keys
+}()
+
+// Focus is the key of the field the form puts the cursor in: the first
+// invalid one, so a declare error shows what to fix; else the title.
+func (p incidentFormPage) Focus() string {
+	for _, k := range incidentFields {
+		if _, ok := p.Errors[k]; ok {
+			return k
+		}
+	}
+	return "title"
+}
+
+// Open reports whether a folding section of the form, holding the fields
+// keys, starts open: always while editing, and while declaring when one
+// of them is invalid (the rest stay folded, so the error is near the top).
+func (p incidentFormPage) Open(keys ...string) bool {
+	if p.Incident != nil {
+		return true
+	}
+	for _, k := range keys {
+		if _, ok := p.Errors[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // people lists the names of active accounts, for role and author pickers.
 func (s *Server) people(c echo.Context) ([]string, error) {
 	us, err := s.store.Users(c.Request().Context())

@@ -232,6 +232,66 @@ func TestDeclareFormRejects(t *testing.T) {
 	}
 }
 
+// TestDeclareFormErrorShowsWhereToFix: a declare error opens only the
+// folded sections that hold an invalid field, puts the cursor in the
+// first invalid field, and names fields by their labels.
+func TestDeclareFormErrorShowsWhereToFix(t *testing.T) {
+	sections := regexp.MustCompile(`<details( open)?>\s*<summary>([^<]+)</summary>`)
+	openSections := func(body string) []string {
+		var open []string
+		for _, m := range sections.FindAllStringSubmatch(body, -1) {
+			if m[1] != "" {
+				open = append(open, m[2])
+			}
+		}
+		return open
+	}
+	focused := regexp.MustCompile(`<(?:input|select|textarea) id="([^"]+)"[^>]*\bautofocus\b`)
+
+	app, _ := newClockedApp(t)
+	body := app.page("/incidents/new")
+	assert.Empty(t, openSections(body), "a new form starts folded")
+	assert.Equal(t, [][]string{{`<input id="title" name="title" value="" required maxlength="200" autofocus`, "title"}}, focused.FindAllStringSubmatch(body, -1))
+
+	for _, tc := range []struct {
+		name   string
+		values url.Values
+		open   []string
+		focus  string
+		errors []string // the list above the form
+	}{
+		{"title", url.Values{"title": {""}}, nil, "title", []string{"Title is required"}},
+		{"milestones out of order", url.Values{"detected_at": {"14:20"}, "acknowledged_at": {"14:10"}},
+			[]string{"Milestones (UTC)"}, "detected_at", []string{
+				"Acknowledged must not be before Detected (2026-11-22 14:20:00 UTC)",
+				"Detected must not be after Acknowledged (2026-11-22 14:10:00 UTC)"}},
+		{"tags and commander", url.Values{"tags": {"a b"}, "commander": {strings.Repeat("c", 101)}},
+			[]string{"Services and tags", "Roles"}, "tags", []string{"Incident commander must be at most 100 characters"}},
+		{"summary", url.Values{"summary": {strings.Repeat("s", model.MaxMarkdownLen+1)}},
+			[]string{"Summary and customer impact"}, "summary", []string{"Summary must be at most 100000 characters"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			values := url.Values{"title": {"Search is slow"}, "severity": {"SEV3"}, "status": {"investigating"}}
+			for k, v := range tc.values {
+				values[k] = v
+			}
+			rec := app.form("/incidents", values)
+			require.Equal(t, http.StatusUnprocessableEntity, rec.Code, rec.Body.String())
+			body := rec.Body.String()
+			assert.Equal(t, tc.open, openSections(body))
+			got := focused.FindAllStringSubmatch(body, -1)
+			if assert.Len(t, got, 1, "one field has the focus") {
+				assert.Equal(t, tc.focus, got[0][1])
+			}
+			list := html.UnescapeString(body[strings.Index(body, "Please fix the fields"):strings.Index(body, `<form method="post" action="/incidents"`)])
+			for _, e := range tc.errors {
+				assert.Contains(t, list, "<li>"+e, "the error list")
+			}
+			assert.NotRegexp(t, `_at\b|roles\.|<code>`, list, "no internal names")
+		})
+	}
+}
+
 func TestEditForm(t *testing.T) {
 	app, clock := newClockedApp(t)
 	inc := app.createIncident(`{"title":"Slow search","severity":"SEV3","services":["search"],"started_at":"2026-11-22T14:00:00Z",
