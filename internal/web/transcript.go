@@ -72,6 +72,8 @@ type previewEntry struct {
 	Ambiguous  bool   `json:"ambiguous,omitempty"`
 	Note       string `json:"note,omitempty"`
 	Duplicate  bool   `json:"duplicate,omitempty"` // already on the timeline: adding skips it
+
+	At time.Time `json:"-"` // OccurredAt for the page's <time> tag
 }
 
 type skippedLine struct {
@@ -103,7 +105,7 @@ func (s *Server) readTranscript(c echo.Context, id int64, in transcriptInput) (*
 		entries[i] = model.TimelineEntry{IncidentID: id, OccurredAt: e.OccurredAt.UTC().Truncate(time.Millisecond),
 			Kind: model.EntryKind(e.Kind), Body: e.Body, Author: e.Author}
 		out.Entries[i] = previewEntry{OccurredAt: model.FormatAPI(entries[i].OccurredAt), Author: e.Author, Body: e.Body,
-			Kind: e.Kind, Line: e.Line, Ambiguous: e.Ambiguous, Note: e.Note}
+			Kind: e.Kind, Line: e.Line, Ambiguous: e.Ambiguous, Note: e.Note, At: entries[i].OccurredAt}
 	}
 	for i, sk := range res.Skipped {
 		out.Skipped[i] = skippedLine{Line: sk.Line, Text: sk.Text, Reason: sk.Reason}
