@@ -357,7 +357,7 @@ func (a *cmdFlags) addUser(ctx context.Context, st *store.Store, stdin io.Reader
 		return fmt.Errorf("read password: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	if err := model.CheckPassword(password); err != nil {
+	if err := model.CheckPassword(password, a.email, a.name); err != nil {
 		return err
 	}
 	u := &model.User{Email: a.email, Name: a.name, Role: model.Role(a.role)}

@@ -5,9 +5,8 @@ import (
 	"time"
 )
 
-// Limiter allows at most Max attempts per key in a sliding Window. Logins
-// are limited per client address and per account, so neither one address
-// nor many addresses can guess one account's password quickly.
+// Limiter allows at most Max attempts per key in a sliding Window (and
+// counts attempts per key, for slowing down what it does not refuse).
 type Limiter struct {
 	Max    int
 	Window time.Duration
@@ -45,6 +44,21 @@ func (l *Limiter) Allow(keys ...string) bool {
 		}
 	}
 	return ok
+}
+
+// Count is how many attempts key made in the window (recording none).
+func (l *Limiter) Count(key string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.recent(key, l.Now()))
+}
+
+// Add records an attempt for key without checking the limit (counting
+// failures, say).
+func (l *Limiter) Add(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.attempts[key] = append(l.recent(key, l.Now()), l.Now())
 }
 
 // Reset forgets a key's attempts (after a successful login).

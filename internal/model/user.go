@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/trustelem/zxcvbn"
 )
 
 // Role is what a user may do. Each role includes the ones below it.
@@ -58,6 +60,9 @@ type User struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	LastLoginAt  *time.Time
+	// SessionEpoch ends sessions: a session signed in under an older epoch
+	// is refused. A password change or reset and disabling raise it.
+	SessionEpoch int `json:"-"`
 }
 
 // NormalizeEmail lower-cases and checks an email address.
@@ -95,15 +100,47 @@ func (u *User) Validate() error {
 	return v.Err()
 }
 
-// CheckPassword enforces the password rules.
-func CheckPassword(pw string) error {
+// MinPasswordScore is the least zxcvbn score (0–4) a password must reach:
+// 3 is "safely unguessable" against an offline attack slowed by a good hash.
+const MinPasswordScore = 3
+
+// CheckPassword enforces the password rules on the field "password".
+// userInputs (the account's email and name) count as known words.
+func CheckPassword(pw string, userInputs ...string) error {
+	return CheckPasswordField("password", pw, userInputs...)
+}
+
+// CheckPasswordField enforces the password rules: a length, no NUL, and
+// not easy to guess. Strength is estimated with zxcvbn (dictionaries of
+// common passwords, names and words, keyboard patterns, repeats,
+// sequences and dates), so "aaaaaaaaaa" or "password12" are refused even
+// though they are long enough.
+func CheckPasswordField(field, pw string, userInputs ...string) error {
 	switch {
 	case utf8.RuneCountInString(pw) < MinPasswordLen:
-		return FieldError("password", fmt.Sprintf("must be at least %d characters", MinPasswordLen))
+		return FieldError(field, fmt.Sprintf("must be at least %d characters", MinPasswordLen))
 	case len(pw) > MaxPasswordLen:
-		return FieldError("password", fmt.Sprintf("must be at most %d bytes", MaxPasswordLen))
+		return FieldError(field, fmt.Sprintf("must be at most %d bytes", MaxPasswordLen))
 	case hasNUL(pw):
-		return FieldError("password", errNUL)
+		return FieldError(field, errNUL)
+	}
+	// zxcvbn is slow on very long input, and long input is strong anyway.
+	probe := pw
+	if len(probe) > 100 {
+		probe = probe[:100]
+	}
+	var inputs []string
+	for _, in := range userInputs {
+		if in != "" {
+			inputs = append(inputs, in)
+			if local, _, ok := strings.Cut(in, "@"); ok {
+				inputs = append(inputs, local)
+			}
+		}
+	}
+	if r := zxcvbn.PasswordStrength(probe, inputs); r.Score < MinPasswordScore {
+		return FieldError(field, "is too easy to guess (it is a common password, a word, a name or a pattern such as "+
+			"repeated or sequential characters); a few unrelated words make a strong one")
 	}
 	return nil
 }

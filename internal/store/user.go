@@ -57,7 +57,7 @@ func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 }
 
 func createUser(ctx context.Context, tx *gorm.DB, u *model.User, now time.Time) error {
-	u.ID, u.Version, u.CreatedAt, u.UpdatedAt = 0, 1, now, now
+	u.ID, u.Version, u.CreatedAt, u.UpdatedAt, u.SessionEpoch = 0, 1, now, now, 1
 	if err := tx.Create(u).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return model.FieldError("email", "is already used by another account")
@@ -94,6 +94,10 @@ type UserPatch struct {
 	Disabled     *bool
 	PasswordHash *string
 	Version      int
+	// RevokeTokens revokes the user's API tokens with the change (an
+	// admin's password reset: whoever knew the old password may have made
+	// tokens).
+	RevokeTokens bool
 }
 
 // UpdateUser applies p. Demoting or disabling the last active admin is
@@ -135,15 +139,18 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, p UserPatch) (*model.U
 			}
 		}
 		next.Version, next.UpdatedAt = cur.Version+1, now
+		if p.PasswordHash != nil || (next.Disabled && !cur.Disabled) {
+			next.SessionEpoch = cur.SessionEpoch + 1 // every session of the user ends
+		}
 		res := tx.Model(&model.User{}).Where("id = ? AND version = ?", id, cur.Version).
-			Select("name", "role", "disabled", "password_hash", "version", "updated_at").Updates(&next)
+			Select("name", "role", "disabled", "password_hash", "version", "updated_at", "session_epoch").Updates(&next)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
 			return model.ErrConflict
 		}
-		if next.Disabled && !cur.Disabled {
+		if (next.Disabled && !cur.Disabled) || p.RevokeTokens {
 			// A disabled user's tokens stop working with the account.
 			if err := tx.Model(&model.APIToken{}).Where("user_id = ? AND revoked_at IS NULL", id).
 				Update("revoked_at", now).Error; err != nil {
@@ -152,6 +159,30 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, p UserPatch) (*model.U
 		}
 		out = &next
 		return audit(ctx, tx, now, model.AuditUpdate, "user", id, nil, &cur, &next)
+	})
+	return out, err
+}
+
+// ChangePassword sets a user's own new password and ends their sessions
+// (the caller keeps its own by signing it in again under the new epoch).
+// It returns the user as changed.
+func (s *Store) ChangePassword(ctx context.Context, id int64, hash string) (*model.User, error) {
+	now := s.now()
+	var out *model.User
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		var cur model.User
+		if err := tx.First(&cur, id).Error; err != nil {
+			return err
+		}
+		next := cur
+		next.PasswordHash, next.SessionEpoch, next.Version, next.UpdatedAt = hash, cur.SessionEpoch+1, cur.Version+1, now
+		err := tx.Model(&model.User{}).Where("id = ?", id).
+			Select("password_hash", "session_epoch", "version", "updated_at").Updates(&next).Error
+		if err != nil {
+			return err
+		}
+		out = &next
+		return audit(ctx, tx, now, model.AuditUpdate, "user_password", id, nil, map[string]int{"version": cur.Version}, map[string]int{"version": next.Version})
 	})
 	return out, err
 }

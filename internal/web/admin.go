@@ -51,7 +51,7 @@ func (s *Server) userCreate(c echo.Context) error {
 	password := c.FormValue("password")
 	v := model.NewValidationError()
 	v.Merge(u.Validate())
-	v.Merge(model.CheckPassword(password))
+	v.Merge(model.CheckPassword(password, u.Email, u.Name))
 	err := v.Err()
 	if err == nil {
 		if u.PasswordHash, err = s.opts.Hasher.Hash(password); err != nil {
@@ -102,14 +102,20 @@ func (s *Server) userUpdate(c echo.Context) error {
 		p.Disabled = &f
 	}
 	if pw := c.FormValue("password"); pw != "" {
-		if err := model.CheckPassword(pw); err != nil {
+		cur, err := s.store.User(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		if err := model.CheckPassword(pw, cur.Email, cur.Name); err != nil {
 			return err
 		}
 		hash, err := s.opts.Hasher.Hash(pw)
 		if err != nil {
 			return err
 		}
-		p.PasswordHash = &hash
+		// A reset ends every session of the user and revokes their tokens:
+		// whoever knew the old password may hold either.
+		p.PasswordHash, p.RevokeTokens = &hash, true
 	}
 	u, err := s.store.UpdateUser(c.Request().Context(), id, p)
 	if err != nil {
@@ -119,6 +125,7 @@ func (s *Server) userUpdate(c echo.Context) error {
 }
 
 type tokensPage struct {
+	Notice   string
 	Tokens   []model.APIToken
 	NewToken string // shown once, right after creation
 	All      bool   // the admin view of everyone's tokens
@@ -131,7 +138,50 @@ func (s *Server) settings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "settings", s.pageData(c, tokensPage{Tokens: ts}))
+	return c.Render(http.StatusOK, "settings", s.pageData(c, tokensPage{Tokens: ts, Notice: c.QueryParam("notice")}))
+}
+
+// passwordChange is POST /settings/password: a signed-in user changes
+// their own password (current_password, new_password). Their other
+// sessions end; this one carries on under the new password.
+func (s *Server) passwordChange(c echo.Context) error {
+	if err := parseForm(c); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	if u.ID == 0 {
+		return echo.NewHTTPError(http.StatusForbidden, "this account's password is managed by the sign-in proxy")
+	}
+	current, next := c.FormValue("current_password"), c.FormValue("new_password")
+	v := model.NewValidationError()
+	if !s.opts.Hasher.Check(u.PasswordHash, current) {
+		v.Add("current_password", "is not your current password")
+	}
+	v.Merge(model.CheckPasswordField("new_password", next, u.Email, u.Name))
+	if next != "" && next == current {
+		v.Add("new_password", "is the same as the current password")
+	}
+	if err := v.Err(); err != nil {
+		ts, terr := s.store.Tokens(ctx, u.ID)
+		if terr != nil {
+			return terr
+		}
+		return c.Render(http.StatusUnprocessableEntity, "settings", s.pageData(c, tokensPage{Tokens: ts, Errors: v.Fields}))
+	}
+	hash, err := s.opts.Hasher.Hash(next)
+	if err != nil {
+		return err
+	}
+	changed, err := s.store.ChangePassword(ctx, u.ID, hash)
+	if err != nil {
+		return err
+	}
+	// This session continues under a new id and the new epoch.
+	if err := s.signIn(c, changed); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/settings?notice="+url.QueryEscape("Password changed. Your other sessions have ended; your API tokens still work."))
 }
 
 // tokenCreate makes an API token for the signed-in user, carrying their

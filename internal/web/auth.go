@@ -45,6 +45,7 @@ type Options struct {
 const (
 	sessionUserID   = "user_id"
 	sessionLastSeen = "last_seen" // unix seconds; refreshed at most once a minute
+	sessionEpoch    = "epoch"     // the user's session epoch at sign-in (model.User.SessionEpoch)
 )
 
 // Context keys for the signed-in user.
@@ -216,6 +217,15 @@ func (s *Server) browserUser(c echo.Context) (*model.User, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	// A password change or reset, or disabling, raised the epoch: every
+	// session signed in before it has ended (enabling revives none).
+	epoch := s.sessions.GetInt(ctx, sessionEpoch)
+	if epoch == 0 {
+		epoch = 1 // signed in before epochs existed
+	}
+	if epoch != u.SessionEpoch {
+		return nil, s.sessions.Destroy(ctx)
 	}
 	if now.Sub(last) > time.Minute {
 		s.sessions.Put(ctx, sessionLastSeen, now.Unix())

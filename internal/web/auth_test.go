@@ -739,18 +739,50 @@ func TestLoginRateLimitPerAddress(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, rec.Code)
 }
 
-func TestLoginRateLimitPerAccount(t *testing.T) {
+// TestLoginFailuresPerAccountSlowDownButNeverLockOut: many addresses
+// guessing one account make every sign-in to it slower, but never refuse
+// the owner's right password (strangers cannot lock an account out).
+func TestLoginFailuresPerAccountSlowDownButNeverLockOut(t *testing.T) {
 	app := newTestApp(t)
-	for i := range loginAttempts {
+	var waits []time.Duration
+	app.srv.pause = func(_ context.Context, d time.Duration) { waits = append(waits, d) }
+	for i := range 2 * loginAttempts {
 		rec := app.loginFrom(fmt.Sprintf("203.0.113.%d:4000", i+1), "Viewer@Example.com", "wrong password", "")
 		require.Equal(t, http.StatusUnauthorized, rec.Code, "attempt %d", i+1)
 	}
-	rec := app.loginFrom("203.0.113.99:4000", "viewer@example.com", testPassword, "")
-	assert.Equal(t, http.StatusTooManyRequests, rec.Code, "many addresses cannot keep guessing one account")
-	assert.Nil(t, responseCookie(rec, "debrief_session"))
-	// Other accounts are not limited.
-	rec = app.loginFrom("203.0.113.100:4000", "editor@example.com", testPassword, "")
+	require.NotEmpty(t, waits, "failures slow the account down")
+	assert.Equal(t, 4*time.Second, waits[len(waits)-1], "up to a few seconds")
+	for i := 1; i < len(waits); i++ {
+		assert.GreaterOrEqual(t, waits[i], waits[i-1])
+	}
+	waits = nil
+	rec := app.loginFrom("198.51.100.7:4000", "viewer@example.com", testPassword, "")
+	assert.Equal(t, http.StatusSeeOther, rec.Code, "the owner's right password signs in")
+	assert.NotNil(t, responseCookie(rec, "debrief_session"))
+	assert.NotEmpty(t, waits, "after a delay")
+	// A success forgets the failures.
+	waits = nil
+	rec = app.loginFrom("198.51.100.7:4000", "viewer@example.com", testPassword, "")
 	assert.Equal(t, http.StatusSeeOther, rec.Code)
+	assert.Empty(t, waits)
+}
+
+// One address that keeps failing is refused; another address signs in to
+// the same account meanwhile.
+func TestLoginLimitByAddressAndAccount(t *testing.T) {
+	app := newTestApp(t)
+	app.srv.pause = func(context.Context, time.Duration) {}
+	const attacker, owner = "203.0.113.66:4000", "198.51.100.8:4000"
+	for i := range loginAttempts {
+		rec := app.loginFrom(attacker, "editor@example.com", "wrong password", "")
+		require.Equal(t, http.StatusUnauthorized, rec.Code, "attempt %d", i+1)
+	}
+	assert.Equal(t, http.StatusTooManyRequests, app.loginFrom(attacker, "editor@example.com", testPassword, "").Code,
+		"the failing address is refused, even with the right password")
+	assert.Equal(t, http.StatusSeeOther, app.loginFrom(owner, "editor@example.com", testPassword, "").Code,
+		"while the owner's address signs in")
+	body := app.loginFrom(owner, "nobody@example.com", "wrong password", "").Body.String()
+	assert.Contains(t, body, loginFailed, "one message for every failure")
 }
 
 // TestLoginRateLimitBehindProxies: behind a trusted proxy each client has

@@ -324,7 +324,7 @@ func TestIncidentPageETag(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code)
 	tag := rec.Header().Get("ETag")
 	require.NotEmpty(t, tag)
-	assert.Equal(t, "private, no-cache", rec.Header().Get("Cache-Control"))
+	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "signed-in pages are not kept by caches")
 
 	again := app.do(http.MethodGet, "/incidents/1", "", "", "If-None-Match", tag)
 	assert.Equal(t, http.StatusNotModified, again.Code)

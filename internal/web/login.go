@@ -58,9 +58,15 @@ func (s *Server) login(c echo.Context) error {
 	p := loginPage{Email: c.FormValue("email"), Next: c.FormValue("next")}
 	email := strings.ToLower(strings.TrimSpace(p.Email))
 	password := c.FormValue("password")
-	if !s.logins.Allow("ip:"+c.RealIP(), "account:"+email) {
+	ip := c.RealIP()
+	if !s.logins.Allow("ip:"+ip, "ip-account:"+ip+"|"+email) {
 		p.Error = "Too many sign-in attempts. Wait a minute and try again."
 		return c.Render(http.StatusTooManyRequests, "login", s.pageData(c, p))
+	}
+	// Failures on this account from anywhere slow every attempt on it down,
+	// but never refuse one: the owner's right password still signs in.
+	if d := loginDelay(s.failures.Count("account:" + email)); d > 0 {
+		s.pause(ctx, d)
 	}
 	u, err := s.store.UserByEmail(ctx, email)
 	switch {
@@ -71,13 +77,15 @@ func (s *Server) login(c echo.Context) error {
 	}
 	// The hash is checked before the disabled flag so both refusals take as long.
 	if u == nil || !s.opts.Hasher.Check(u.PasswordHash, password) || u.Disabled {
+		s.failures.Add("account:" + email)
 		p.Error = loginFailed
 		return c.Render(http.StatusUnauthorized, "login", s.pageData(c, p))
 	}
 	if err := s.signIn(c, u); err != nil {
 		return err
 	}
-	s.logins.Reset("account:" + email)
+	s.logins.Reset("ip-account:" + ip + "|" + email)
+	s.failures.Reset("account:" + email)
 	return c.Redirect(http.StatusSeeOther, safeNext(p.Next))
 }
 
@@ -89,6 +97,7 @@ func (s *Server) signIn(c echo.Context, u *model.User) error {
 	}
 	s.sessions.Put(ctx, sessionUserID, u.ID)
 	s.sessions.Put(ctx, sessionLastSeen, s.now().Unix())
+	s.sessions.Put(ctx, sessionEpoch, u.SessionEpoch)
 	if err := s.store.RecordLogin(ctx, u.ID); err != nil {
 		s.log.Warn("record login", "user_id", u.ID, "error", err)
 	}
@@ -144,7 +153,7 @@ func (s *Server) setup(c echo.Context) error {
 	p := setupPage{Token: c.Param("token"), Email: c.FormValue("email"), Name: c.FormValue("name")}
 	password := c.FormValue("password")
 	u := &model.User{Email: p.Email, Name: p.Name, Role: model.RoleAdmin}
-	err := model.CheckPassword(password)
+	err := model.CheckPassword(password, p.Email, p.Name)
 	if err == nil && password != c.FormValue("password_confirm") {
 		err = model.FieldError("password_confirm", "does not match the password")
 	}

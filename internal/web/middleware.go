@@ -112,7 +112,7 @@ func (s *Server) bodyLimit() echo.MiddlewareFunc {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func securityHeaders() echo.MiddlewareFunc {
+func (s *Server) securityHeaders() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			h := c.Response().Header()
@@ -120,9 +120,47 @@ func securityHeaders() echo.MiddlewareFunc {
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("X-Frame-Options", "DENY")
 			h.Set("Referrer-Policy", "same-origin")
+			if s.opts.SecureCookies {
+				// Served over HTTPS: browsers must never fall back to HTTP.
+				h.Set("Strict-Transport-Security", "max-age=31536000")
+			}
+			if !strings.HasPrefix(c.Request().URL.Path, "/static/") {
+				// Pages, API answers and exports hold what only signed-in
+				// people may read: no cache, shared or private, keeps them.
+				// (ETags still answer clients that ask with If-None-Match.)
+				h.Set(echo.HeaderCacheControl, "no-store")
+			}
 			return next(c)
 		}
 	}
+}
+
+// scheme is how the client reached Debrief: https when the connection is
+// TLS, or when a trusted proxy (--trusted-proxies) says so in
+// X-Forwarded-Proto; nobody else is believed.
+func (s *Server) scheme(c echo.Context) string {
+	r := c.Request()
+	if r.TLS != nil {
+		return "https"
+	}
+	if s.trustedProxy(r) {
+		if p := strings.ToLower(r.Header.Get("X-Forwarded-Proto")); p == "https" || p == "http" {
+			return p
+		}
+	}
+	return "http"
+}
+
+// host is the address the client used: the Host header, or a trusted
+// proxy's X-Forwarded-Host.
+func (s *Server) host(c echo.Context) string {
+	r := c.Request()
+	if s.trustedProxy(r) {
+		if h := r.Header.Get("X-Forwarded-Host"); h != "" && !strings.ContainsAny(h, "/\\ @") {
+			return h
+		}
+	}
+	return r.Host
 }
 
 // staticHandler serves embedded assets with a short cache lifetime (the

@@ -247,7 +247,7 @@ func (s *Server) baseURL(c echo.Context) string {
 	if s.opts.BaseURL != "" {
 		return s.opts.BaseURL
 	}
-	return c.Scheme() + "://" + c.Request().Host
+	return s.scheme(c) + "://" + s.host(c)
 }
 
 // apiPostmortemPublish publishes the next revision, or answers 422 with

@@ -16,7 +16,7 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(s.recoverer())
-	e.Use(s.requestID(), s.requestLog(), s.bodyLimit(), securityHeaders(),
+	e.Use(s.requestID(), s.requestLog(), s.bodyLimit(), s.securityHeaders(),
 		s.sessionMiddleware(), s.authenticate(), s.csrf(), etag())
 
 	static, _ := fs.Sub(assets.FS, ".")
@@ -52,6 +52,7 @@ func (s *Server) routes() {
 	viewer.GET("/time-preview", s.timePreview)
 	viewer.POST("/lint-preview", s.lintPreview) // reads only: checks text, writes nothing
 	viewer.GET("/settings", s.settings)
+	viewer.POST("/settings/password", s.passwordChange)
 	viewer.POST("/settings/tokens", s.tokenCreate)
 	viewer.POST("/settings/tokens/:tokenID/revoke", s.tokenRevoke)
 

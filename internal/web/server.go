@@ -3,6 +3,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,11 +25,23 @@ import (
 // MaxBodyBytes is the largest request body accepted (413 beyond).
 const MaxBodyBytes = 1 << 20
 
-// Login attempts allowed per address and per account in loginWindow.
+// Login attempts allowed per address, and per address and account, in
+// loginWindow. Failures per account (from anywhere) are never refused, only
+// slowed down (loginDelay), so strangers cannot lock an owner out.
 const (
-	loginAttempts = 10
-	loginWindow   = time.Minute
+	loginAttempts      = 10
+	loginWindow        = time.Minute
+	loginFailureWindow = 15 * time.Minute
 )
+
+// loginDelay is how long a sign-in to an account waits after n recent
+// failures on it: nothing for the first few, then doubling up to 4 s.
+func loginDelay(n int) time.Duration {
+	if n < 3 {
+		return 0
+	}
+	return min(250*time.Millisecond<<min(n-3, 10), 4*time.Second)
+}
 
 // Server holds what the handlers share.
 type Server struct {
@@ -39,7 +52,9 @@ type Server struct {
 	pages    *renderer
 	md       goldmark.Markdown
 	sessions *scs.SessionManager
-	logins   *auth.Limiter
+	logins   *auth.Limiter // per address, and per address and account
+	failures *auth.Limiter // failed sign-ins per account: slow down, never refuse
+	pause    func(ctx context.Context, d time.Duration)
 	lint     *lint.Checker
 	now      func() time.Time
 	table    []routeInfo
@@ -66,6 +81,13 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 	}
 	s := &Server{store: st, log: log, opts: opts, md: newMarkdown(), now: st.Now,
 		logins:   auth.NewLimiter(loginAttempts, loginWindow),
+		failures: auth.NewLimiter(64, loginFailureWindow),
+		pause: func(ctx context.Context, d time.Duration) {
+			select {
+			case <-ctx.Done():
+			case <-time.After(d):
+			}
+		},
 		presence: events.NewPresence(st.Now), presencePending: map[int64]bool{},
 		frames: newFrameCache(1024), timelines: newTimelineCache(64), closing: make(chan struct{})}
 	r, err := newRenderer(s.funcs())
