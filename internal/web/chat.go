@@ -251,15 +251,11 @@ type chatTokenPage struct {
 // chatTokenCreate makes a generic chat webhook address for the incident
 // and shows it once; only its hash is kept.
 func (s *Server) chatTokenCreate(c echo.Context) error {
-	id, err := pathID(c, "id")
+	inc, err := s.pathIncident(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	inc, err := s.store.Incident(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.Request().Context(), inc.ID
 	rnd, err := auth.RandomString(32)
 	if err != nil {
 		return err

@@ -70,14 +70,11 @@ func lastEventID(c echo.Context) (after int64, reset bool) {
 // the event log; one whose position the log no longer covers gets a
 // "reset" event and should reload.
 func (s *Server) incidentEvents(c echo.Context) error {
-	id, err := pathID(c, "id")
+	inc, err := s.pathIncident(c)
 	if err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	if _, err := s.store.Incident(ctx, id); err != nil {
 		return err // 404 before the stream starts
 	}
+	ctx, id := c.Request().Context(), inc.ID
 	after, reset := lastEventID(c)
 	// Subscribe before reading the log, so nothing falls in between.
 	sub := s.store.Broker().Subscribe(id)

@@ -64,6 +64,17 @@ func pathID(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// pathIncident loads the incident a route's :id names: a 404 when there is
+// none. Routes about one incident read it through here, so that who may see
+// an incident is decided in one place.
+func (s *Server) pathIncident(c echo.Context) (*model.Incident, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Incident(c.Request().Context(), id)
+}
+
 // parseForm parses a urlencoded or multipart body, reporting an oversized
 // body as 413 instead of silently reading empty values.
 func parseForm(c echo.Context) error {

@@ -140,13 +140,11 @@ type transcriptEntryIn struct {
 // a preview that writes nothing; with commit the same input (or the edited
 // preview's entries) added in one transaction → 201 with the new ids.
 func (s *Server) apiTranscript(c echo.Context) error {
-	id, err := pathID(c, "id")
+	inc, err := s.pathIncident(c)
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.Incident(c.Request().Context(), id); err != nil {
-		return err
-	}
+	id := inc.ID
 	var req transcriptRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -225,11 +223,7 @@ func (p transcriptPage) Kept() int {
 }
 
 func (s *Server) transcriptForm(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	inc, err := s.store.Incident(c.Request().Context(), id)
+	inc, err := s.pathIncident(c)
 	if err != nil {
 		return err
 	}
@@ -240,15 +234,11 @@ func (s *Server) transcriptForm(c echo.Context) error {
 // transcriptPost previews a pasted transcript (action=preview) or adds the
 // rows the user kept (action=add).
 func (s *Server) transcriptPost(c echo.Context) error {
-	id, err := pathID(c, "id")
+	inc, err := s.pathIncident(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	inc, err := s.store.Incident(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.Request().Context(), inc.ID
 	if err := parseForm(c); err != nil {
 		return err
 	}
