@@ -203,7 +203,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "token create":
 		return acct.createToken(cli, st, stdout)
 	case "export":
-		return acct.export(cli, st, stdout)
+		return acct.export(cli, st, cfg.BaseURL, stdout)
 	case "import":
 		return importFiles(cli, st, rest, stdout)
 	}
@@ -271,13 +271,16 @@ func (a *cmdFlags) check(cmd string) error {
 }
 
 // export writes every published postmortem (latest revision) and an
-// index into a folder, ready for a wiki or a static site generator.
-func (a *cmdFlags) export(ctx context.Context, st *store.Store, stdout io.Writer) error {
+// index into a folder, ready for a wiki or a static site generator. The
+// links back to Debrief are made from baseURL (--base-url); without it
+// they start at Debrief's root ("/incidents/42/postmortem"): a command
+// line has no request to take the address from.
+func (a *cmdFlags) export(ctx context.Context, st *store.Store, baseURL string, stdout io.Writer) error {
 	pubs, err := st.LatestRevisions(ctx)
 	if err != nil {
 		return err
 	}
-	files := postmortem.Bundle(pubs)
+	files := postmortem.Bundle(pubs, baseURL)
 	if err := postmortem.WriteDir(a.dir, files); err != nil {
 		return err
 	}

@@ -23,8 +23,9 @@ type File struct {
 // Bundle lays out the published postmortems as a folder a wiki or a static
 // site generator (GitHub/GitLab wiki, MkDocs, Hugo) takes as it is: one
 // YYYY-MM-DD-<slug>.md per postmortem and an index.md listing them, newest
-// first. The same archive always gives the same bytes.
-func Bundle(pubs []store.Published) []File {
+// first. Each postmortem's links back to Debrief are made from baseURL
+// (see Relink). The same archive always gives the same bytes.
+func Bundle(pubs []store.Published, baseURL string) []File {
 	files := make([]File, 0, len(pubs)+1)
 	used := map[string]bool{"index.md": true}
 	type row struct{ name, day, title, severity, services string }
@@ -39,7 +40,7 @@ func Bundle(pubs []store.Published) []File {
 			name = strings.TrimSuffix(FileName(&p.Incident), ".md") + suffix + ".md"
 		}
 		used[name] = true
-		files = append(files, File{Name: name, Body: []byte(p.Revision.Markdown)})
+		files = append(files, File{Name: name, Body: Relink([]byte(p.Revision.Markdown), baseURL)})
 		rows = append(rows, row{name: name, day: name[:10], title: p.Incident.Title, severity: p.Incident.Severity,
 			services: strings.Join(p.Incident.Services, ", ")})
 	}
@@ -58,10 +59,12 @@ func Bundle(pubs []store.Published) []File {
 	return append([]File{{Name: "index.md", Body: idx.Bytes()}}, files...)
 }
 
-// cell makes text safe inside a Markdown table cell of the index.
+// cell makes text literal inside a table cell or a link text of the
+// index: on one line, and with every character that could start Markdown
+// or raw HTML escaped, so a title such as "<img src=x onerror=…>" is shown
+// as written by a wiki that renders HTML (MkDocs does by default).
 func cell(s string) string {
-	s = strings.NewReplacer("\\", "\\\\", "|", "\\|", "[", "\\[", "]", "\\]", "\r", " ", "\n", " ").Replace(s)
-	return strings.TrimSpace(s)
+	return escapePlain(strings.Join(strings.Fields(s), " "))
 }
 
 // zipTime is the modification time of every file in a zip export: fixed,

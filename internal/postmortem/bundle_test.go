@@ -5,11 +5,15 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
 
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/store"
@@ -29,7 +33,7 @@ func TestBundleIsDeterministicAndWikiReady(t *testing.T) {
 		published(2, "Search stale", "2026-11-21", "# two\n"),
 		published(3, "Checkout | payments down", "2026-11-19", "# three\n"), // same day and title
 	}
-	a, b := Bundle(pubs), Bundle(pubs)
+	a, b := Bundle(pubs, ""), Bundle(pubs, "")
 	require.Equal(t, a, b)
 	names := make([]string, len(a))
 	for i, f := range a {
@@ -57,7 +61,7 @@ func TestBundleIsDeterministicAndWikiReady(t *testing.T) {
 }
 
 func TestBundleEmptyAndSlugs(t *testing.T) {
-	files := Bundle(nil)
+	files := Bundle(nil, "")
 	require.Len(t, files, 1)
 	assert.Contains(t, string(files[0].Body), "Nothing published yet.")
 	assert.Equal(t, "incident", Slug("🔥🔥"))
@@ -70,11 +74,52 @@ func TestBundleNamesNeverCollide(t *testing.T) {
 		published(3, "Foo", "2026-01-01", "# 3\n"),
 		published(5, "Foo 7", "2026-01-01", "# 5\n"),
 		published(7, "Foo", "2026-01-01", "# 7\n"),
-	})
+	}, "")
 	seen := map[string]bool{}
 	for _, f := range files {
 		assert.False(t, seen[f.Name], "duplicate %s", f.Name)
 		seen[f.Name] = true
 	}
 	assert.Len(t, files, 4)
+}
+
+// Titles are text in the index: raw HTML and Markdown in them are escaped
+// (issue 23: a wiki that renders HTML would run it).
+func TestBundleIndexEscapesTitles(t *testing.T) {
+	hostile := []string{
+		"<img src=x onerror=alert(1)>",
+		"<script>alert(1)</script> & [link](javascript:alert(1)) *bold* `code` ![i](x)",
+		"a\nmulti-line <b>title</b>",
+	}
+	pubs := make([]store.Published, len(hostile))
+	for i, title := range hostile {
+		pubs[i] = published(int64(i+1), title, "2026-11-2"+string(rune('1'+i)), "# x\n")
+		pubs[i].Incident.Severity = "<i>SEV1</i>"
+		pubs[i].Incident.Services = []string{"a|b", "<u>c</u>"}
+	}
+	index := Bundle(pubs, "")[0]
+	require.Equal(t, "index.md", index.Name)
+	assert.Contains(t, string(index.Body), `[\<img src=x onerror=alert(1)\>](2026-11-21-img-src-x-onerror-alert-1.md)`)
+	assert.Equal(t, 2+len(hostile), strings.Count(string(index.Body), "\n|"), "one row each, on one line")
+
+	var buf bytes.Buffer
+	require.NoError(t, goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(html.WithUnsafe())).
+		Convert(index.Body, &buf))
+	h := buf.String()
+	for _, tag := range []string{"<img", "<script", "<b>", "<i>", "<u>", "<strong", "<em", "<code", `href="javascript`} {
+		assert.NotContains(t, h, tag, "rendered with raw HTML allowed, as MkDocs does")
+	}
+	assert.Contains(t, h, `<a href="2026-11-21-img-src-x-onerror-alert-1.md">&lt;img src=x onerror=alert(1)&gt;</a>`)
+	assert.Contains(t, h, "<td>a|b, &lt;u&gt;c&lt;/u&gt;</td>")
+}
+
+// The files of a bundle carry links made from the base URL given, even for
+// a revision published without one.
+func TestBundleLinksBackToDebrief(t *testing.T) {
+	noBase := Render(completeDoc(), Options{Revision: 2, PublishedAt: completeOptions().PublishedAt})
+	pubs := []store.Published{published(42, "Checkout failures", "2026-11-22", string(noBase))}
+	files := Bundle(pubs, "https://debrief.example.com")
+	require.Len(t, files, 2)
+	assert.Equal(t, string(Render(completeDoc(), completeOptions())), string(files[1].Body))
+	assert.Equal(t, string(noBase), string(Bundle(pubs, "")[1].Body), "no base URL: links from Debrief's root")
 }

@@ -2,6 +2,8 @@ package postmortem
 
 import (
 	"context"
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -53,6 +55,63 @@ func TestRoundTripThroughTheDatabaseIsByteIdentical(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, rep.Changes, "an unchanged file changes nothing")
 	assert.Equal(t, first, exportStored(t, st, inc.ID), "export → import → export is byte-identical")
+}
+
+// v1Export rewrites an export's front matter as Debrief wrote it before
+// the debrief key: debrief_id first, and debrief_versions, one line per
+// part, last.
+func v1Export(t *testing.T, md string) string {
+	t.Helper()
+	p, err := Parse([]byte(md))
+	require.NoError(t, err)
+	head, rest, ok := strings.Cut(md, "\ndebrief:\n")
+	require.True(t, ok, "an export has the debrief key")
+	_, body, ok := strings.Cut(rest, "\n\n---\n")
+	require.True(t, ok)
+	keys := make([]string, 0, len(p.Versions))
+	for k := range p.Versions {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(strings.Replace(head, "---\n", "---\ndebrief_id: "+strconv.FormatInt(p.DebriefID, 10)+"\n", 1))
+	b.WriteString("\ndebrief_versions:\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %s: %d\n", k, p.Versions[k])
+	}
+	b.WriteString("---\n" + body)
+	return b.String()
+}
+
+// Files exported before the debrief key (debrief_id, debrief_versions) are
+// still imported, and their versions still guard against lost updates.
+func TestImportOfAnEarlierExport(t *testing.T) {
+	st := store.OpenTest(t)
+	inc := storedIncident(t, st)
+	md := exportStored(t, st, inc.ID)
+	old := v1Export(t, md)
+	require.Contains(t, old, "\ndebrief_versions:\n  action.")
+	require.NotContains(t, old, "\ndebrief:")
+
+	rep, err := Import(bg, st, []byte(old))
+	require.NoError(t, err)
+	assert.Empty(t, rep.Changes, "an unchanged file changes nothing")
+
+	edited := strings.Replace(old, "23% of checkouts.", "23% of checkouts; 4,100 customers.", 1)
+	rep, err = Import(bg, st, []byte(edited))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"updated section impact"}, rep.Changes)
+	pm, err := st.Postmortem(bg, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "23% of checkouts; 4,100 customers.", pm.Body("impact"))
+
+	// The old file's versions are now behind: the same edit made again
+	// elsewhere is refused, as with a current export.
+	stale := strings.Replace(old, "23% of checkouts.", "Changed in the wiki.", 1)
+	_, err = Import(bg, st, []byte(stale))
+	var ce *model.ConflictError
+	require.ErrorAs(t, err, &ce)
+	assert.Contains(t, ce.Error(), "section impact")
 }
 
 func TestImportAppliesWikiEdits(t *testing.T) {
@@ -122,7 +181,9 @@ func TestImportBadFiles(t *testing.T) {
 		"malformed front matter": {"---\ndebrief_id: [1\n---\n# x\n", "file"},
 		"unknown action id":      {strings.Replace(md, cell(mine[0].ID), cell(999), 1), "actions"},
 		"foreign action id":      {strings.Replace(md, cell(mine[0].ID), cell(otherActions[0].ID), 1), "actions"},
-		"deleted incident":       {strings.Replace(md, "debrief_id: "+strconv.FormatInt(inc.ID, 10), "debrief_id: 9999", 1), "debrief_id"},
+		"deleted incident":       {strings.Replace(md, "\n  id: "+strconv.FormatInt(inc.ID, 10)+"\n", "\n  id: 9999\n", 1), "debrief_id"},
+		"deleted incident, in the layout of earlier versions": {
+			strings.Replace(v1Export(t, md), "debrief_id: "+strconv.FormatInt(inc.ID, 10), "debrief_id: 9999", 1), "debrief_id"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -257,11 +318,11 @@ func TestImportReviewCases(t *testing.T) {
 		assert.Equal(t, actions[0].Type, after[0].Type)
 		assert.Equal(t, actions[0].Version, after[0].Version)
 	})
-	t.Run("an export without its debrief_id becomes a new incident with new items", func(t *testing.T) {
+	t.Run("an export without its Debrief id becomes a new incident with new items", func(t *testing.T) {
 		st := store.OpenTest(t)
 		inc := storedIncident(t, st)
 		md := exportStored(t, st, inc.ID)
-		md = strings.Replace(md, "debrief_id: "+strconv.FormatInt(inc.ID, 10)+"\n", "", 1)
+		md = strings.Replace(md, "\n  id: "+strconv.FormatInt(inc.ID, 10)+"\n", "\n", 1)
 		rep, err := Import(bg, st, []byte(md))
 		require.NoError(t, err)
 		require.True(t, rep.Created)

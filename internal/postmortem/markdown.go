@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +24,9 @@ import (
 
 // The export format, in short (Parse reads it back):
 //
-//   - YAML front matter between "---" lines: the incident's facts and the
-//     version of every part, so an import can tell what changed since.
+//   - YAML front matter between "---" lines: the incident's facts, its url,
+//     and under the one key "debrief" its id and the version of every part,
+//     so an import can tell what changed since (see debriefKey).
 //   - Every part the parser needs to find again starts with a heading
 //     followed on the next line by a marker comment, e.g.
 //     "## Summary" then "<!-- debrief:section summary -->". The marker, not
@@ -50,7 +52,8 @@ const placeholder = "_Not written yet._ <!-- debrief:empty -->"
 // Options says which revision an export is and where Debrief lives.
 type Options struct {
 	// BaseURL is Debrief's address, e.g. "https://debrief.example.com";
-	// with "" the export links nothing back to Debrief.
+	// with "" the links back to Debrief (url, the diagrams) start at its
+	// root, "/incidents/42/postmortem". Relink sets them at export time.
 	BaseURL string
 	// Revision is the published revision's number; 0 for a draft.
 	Revision int
@@ -83,6 +86,104 @@ func Render(doc *store.Document, opt Options) []byte {
 	return append(bytes.TrimRight(e.b.Bytes(), "\n"), '\n')
 }
 
+// Relink returns an export with its links to Debrief made from baseURL
+// (see Options.BaseURL): the front matter's url, the link under the title
+// and the image of every whys diagram. A revision is stored as published,
+// perhaps without Debrief's address or by an earlier version, so every
+// export of one goes through Relink: its links are those of today's
+// address, and its front matter today's layout. Markdown that is not a
+// Debrief export comes back unchanged.
+func Relink(md []byte, baseURL string) []byte {
+	ps := &parseState{
+		lines: strings.Split(normalizeNewlines(strings.TrimPrefix(string(md), "\uFEFF")), "\n"),
+		p:     &Parsed{Versions: map[string]int{}, Sections: map[model.SectionKey]string{}},
+	}
+	start, err := ps.frontMatter()
+	if err != nil || start == 0 || ps.p.DebriefID == 0 {
+		return md
+	}
+	p, base := ps.p, strings.TrimRight(baseURL, "/")
+	fm := frontMatter{
+		Title: p.Title, Severity: p.Severity, Status: string(p.Status), PostmortemStatus: string(p.PostmortemStatus),
+		Services: nonNil(p.Services), Tags: nonNil(p.Tags),
+		StartedAt: stamp{p.StartedAt}, DetectedAt: stamp{p.DetectedAt}, AcknowledgedAt: stamp{p.AcknowledgedAt},
+		MitigatedAt: stamp{p.MitigatedAt}, ResolvedAt: stamp{p.ResolvedAt},
+		Revision: p.Revision, PublishedAt: stamp{p.PublishedAt},
+		Facilitator: p.Facilitator, Authors: nonNil(p.Authors), Reviewers: nonNil(p.Reviewers),
+		URL: postmortemURL(base, p.DebriefID), Debrief: newDebriefKey(p.DebriefID, p.Versions),
+	}
+	var b bytes.Buffer
+	fm.writeTo(&b)
+	body := ps.lines[start:]
+	for len(body) > 0 && isBlank(body[0]) {
+		body = body[1:]
+	}
+	body = relinkTitle(body, fm.URL)
+	body = relinkWhys(body, base, p.DebriefID)
+	b.WriteString(strings.Join(body, "\n"))
+	return b.Bytes()
+}
+
+var (
+	bylineRE      = regexp.MustCompile(`^(\*Postmortem, [^*]*\*)(?: · .*)?$`)
+	diagramLineRE = regexp.MustCompile(`^!\[Whys diagram: .*\]\(.*\)$`)
+)
+
+// relinkTitle sets the link at the end of the line under the title
+// ("*Postmortem, revision 2, …* · <url>"): the first such line before the
+// first part.
+func relinkTitle(lines []string, u string) []string {
+	for i, l := range lines {
+		if markerLineRE.MatchString(l) {
+			break
+		}
+		if m := bylineRE.FindStringSubmatch(l); m != nil {
+			lines[i] = m[1] + " · " + debriefLink(u)
+			break
+		}
+	}
+	return lines
+}
+
+// relinkWhys puts one diagram image after each whys tree, as Render does,
+// in place of those there were.
+func relinkWhys(lines []string, base string, id int64) []string {
+	first := slices.Index(lines, marker("whys", ""))
+	if first < 0 {
+		return lines
+	}
+	end := first + 1
+	for end < len(lines) && !strings.HasPrefix(lines[end], "#") {
+		end++
+	}
+	// The part is paragraphs between blank lines: the trees, their
+	// diagrams, or "No whys recorded".
+	out := append([]string{}, lines[:first+1]...)
+	var para []string
+	flush := func() {
+		if len(para) == 0 || len(para) == 1 && diagramLineRE.MatchString(para[0]) {
+			para = nil
+			return
+		}
+		out = append(append(out, ""), para...)
+		if m := whyItemRE.FindStringSubmatch(para[0]); m != nil && m[1] == "" {
+			root, _ := strconv.ParseInt(m[3], 10, 64)
+			out = append(out, "", diagramLine(base, id, root, unescapePlain(m[2])))
+		}
+		para = nil
+	}
+	for _, l := range lines[first+1 : end] {
+		if isBlank(l) {
+			flush()
+			continue
+		}
+		para = append(para, l)
+	}
+	flush()
+	out = append(out, "") // before the next heading, or the file's last newline
+	return append(out, lines[end:]...)
+}
+
 // export is one rendering in progress.
 type export struct {
 	b    bytes.Buffer
@@ -110,26 +211,130 @@ func newExport(doc *store.Document, opt Options) *export {
 }
 
 // frontMatter is the YAML header. Its field order is the order written.
+// A wiki that understands front matter shows it as a table or hides it;
+// one that does not shows it as text between two rules (see writeTo), so
+// it is kept short: Debrief's own bookkeeping is the one key "debrief",
+// one short line per kind of part.
 type frontMatter struct {
-	DebriefID        int64          `yaml:"debrief_id"`
-	Title            string         `yaml:"title"`
-	Severity         string         `yaml:"severity"`
-	Status           string         `yaml:"status"`
-	PostmortemStatus string         `yaml:"postmortem_status"`
-	Services         []string       `yaml:"services,flow"`
-	Tags             []string       `yaml:"tags,flow"`
-	StartedAt        stamp          `yaml:"started_at"`
-	DetectedAt       stamp          `yaml:"detected_at"`
-	AcknowledgedAt   stamp          `yaml:"acknowledged_at"`
-	MitigatedAt      stamp          `yaml:"mitigated_at"`
-	ResolvedAt       stamp          `yaml:"resolved_at"`
-	Revision         int            `yaml:"revision"`
-	PublishedAt      stamp          `yaml:"published_at"`
-	Facilitator      string         `yaml:"facilitator"`
-	Authors          []string       `yaml:"authors,flow"`
-	Reviewers        []string       `yaml:"reviewers,flow"`
-	URL              string         `yaml:"url,omitempty"`
-	Versions         map[string]int `yaml:"debrief_versions"`
+	Title            string     `yaml:"title"`
+	Severity         string     `yaml:"severity"`
+	Status           string     `yaml:"status"`
+	PostmortemStatus string     `yaml:"postmortem_status"`
+	Services         []string   `yaml:"services,flow"`
+	Tags             []string   `yaml:"tags,flow"`
+	StartedAt        stamp      `yaml:"started_at"`
+	DetectedAt       stamp      `yaml:"detected_at"`
+	AcknowledgedAt   stamp      `yaml:"acknowledged_at"`
+	MitigatedAt      stamp      `yaml:"mitigated_at"`
+	ResolvedAt       stamp      `yaml:"resolved_at"`
+	Revision         int        `yaml:"revision"`
+	PublishedAt      stamp      `yaml:"published_at"`
+	Facilitator      string     `yaml:"facilitator"`
+	Authors          []string   `yaml:"authors,flow"`
+	Reviewers        []string   `yaml:"reviewers,flow"`
+	URL              string     `yaml:"url"`
+	Debrief          debriefKey `yaml:"debrief"`
+}
+
+// debriefKey is what an import needs to match a file to the incident and
+// tell what changed since the export: the incident's id and the version
+// of every part, e.g.
+//
+//	debrief:
+//	  id: 42
+//	  versions: {incident: 9, postmortem: 7}
+//	  sections: {summary: 1, impact: 2, …}
+//	  factors: {3: 2, 4: 1}
+//	  whys: {10: 1, 11: 2}
+//	  actions: {7: 3}
+//
+// sections, factors, whys and actions map a part's key or id to its
+// version. Files of earlier versions carry debrief_id and debrief_versions
+// instead; Parse reads both.
+type debriefKey struct {
+	ID       int64       `yaml:"id"`
+	Versions versionLine `yaml:"versions"`
+	Sections versionLine `yaml:"sections"`
+	Factors  versionLine `yaml:"factors,omitempty"`
+	Whys     versionLine `yaml:"whys,omitempty"`
+	Actions  versionLine `yaml:"actions,omitempty"`
+}
+
+// versionLine is a map of part to version written on one line, in order.
+type versionLine []partVersion
+
+type partVersion struct {
+	key     string
+	version int
+}
+
+// MarshalYAML implements yaml.Marshaler: a flow map, keys in order.
+func (l versionLine) MarshalYAML() (any, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+	for _, pv := range l {
+		tag := "!!str"
+		if _, err := strconv.ParseInt(pv.key, 10, 64); err == nil {
+			tag = "!!int"
+		}
+		n.Content = append(n.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: pv.key},
+			&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(pv.version)})
+	}
+	return n, nil
+}
+
+// versionKinds are the kinds of part of a Versions map ("factor.3") and
+// where each goes in the debrief key.
+var versionKinds = []struct {
+	prefix string
+	line   func(*debriefKey) *versionLine
+}{
+	{"factor.", func(d *debriefKey) *versionLine { return &d.Factors }},
+	{"why.", func(d *debriefKey) *versionLine { return &d.Whys }},
+	{"action.", func(d *debriefKey) *versionLine { return &d.Actions }},
+}
+
+// newDebriefKey lays out a Versions map ("incident", "section.summary",
+// "factor.3", …; see Parsed.Versions): the incident and the postmortem,
+// the sections in the document's order, the rest by id. Keys of no known
+// part are left out.
+func newDebriefKey(id int64, versions map[string]int) debriefKey {
+	d := debriefKey{ID: id}
+	for _, k := range []string{"incident", "postmortem"} {
+		if v, ok := versions[k]; ok {
+			d.Versions = append(d.Versions, partVersion{k, v})
+		}
+	}
+	for _, s := range model.Sections {
+		if v, ok := versions["section."+string(s.Key)]; ok {
+			d.Sections = append(d.Sections, partVersion{string(s.Key), v})
+		}
+	}
+	for _, kind := range versionKinds {
+		var ids []int64
+		for k := range versions {
+			if n, ok := partID(k, kind.prefix); ok {
+				ids = append(ids, n)
+			}
+		}
+		slices.Sort(ids)
+		line := kind.line(&d)
+		for _, n := range ids {
+			key := strconv.FormatInt(n, 10)
+			*line = append(*line, partVersion{key, versions[kind.prefix+key]})
+		}
+	}
+	return d
+}
+
+// partID reads the id of a Versions key such as "factor.3".
+func partID(key, prefix string) (int64, bool) {
+	rest, ok := strings.CutPrefix(key, prefix)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(rest, 10, 64)
+	return n, err == nil && n > 0 && strconv.FormatInt(n, 10) == rest
 }
 
 // stamp writes an instant as an unquoted YAML timestamp in UTC, or null.
@@ -148,7 +353,6 @@ func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 func (e *export) frontMatter() {
 	inc, pm := e.inc, e.pm
 	fm := frontMatter{
-		DebriefID:        inc.ID,
 		Title:            inc.Title,
 		Severity:         inc.Severity,
 		Status:           string(inc.Status),
@@ -165,24 +369,30 @@ func (e *export) frontMatter() {
 		Facilitator:      pm.Facilitator,
 		Authors:          nonNil(pm.Authors),
 		Reviewers:        nonNil(pm.Reviewers),
-		Versions:         e.versions(),
+		URL:              postmortemURL(e.base, inc.ID),
+		Debrief:          newDebriefKey(inc.ID, e.versions()),
 	}
-	if e.base != "" {
-		fm.URL = e.postmortemURL()
-	}
-	e.b.WriteString("---\n")
-	enc := yaml.NewEncoder(&e.b)
+	fm.writeTo(&e.b)
+}
+
+// writeTo writes the front matter between "---" lines. The blank line
+// before the closing "---" is for renderers without front matter support:
+// after a blank line "---" is a rule, never the underline that would make
+// the whole block one big heading; the opening "---" is a rule too, and
+// every line between starts with a key, so nothing else is made of it.
+func (fm *frontMatter) writeTo(b *bytes.Buffer) {
+	b.WriteString("---\n")
+	enc := yaml.NewEncoder(b)
 	enc.SetIndent(2)
 	if err := enc.Encode(fm); err != nil {
-		// Only a Marshaler can fail, and stamp never does.
+		// Only a Marshaler can fail, and stamp and versionLine never do.
 		panic(fmt.Sprintf("postmortem: front matter: %v", err))
 	}
 	_ = enc.Close()
-	e.b.WriteString("---\n\n")
+	b.WriteString("\n---\n\n")
 }
 
-// versions maps the stable id of every part to its version. yaml.v3 writes
-// map keys sorted, so the order is fixed.
+// versions maps the stable id of every part to its version.
 func (e *export) versions() map[string]int {
 	v := map[string]int{"incident": e.inc.Version, "postmortem": e.pm.Version}
 	for _, s := range model.Sections {
@@ -200,8 +410,24 @@ func (e *export) versions() map[string]int {
 	return v
 }
 
-func (e *export) postmortemURL() string {
-	return fmt.Sprintf("%s/incidents/%d/postmortem", e.base, e.inc.ID)
+// postmortemURL is the postmortem's address in Debrief: under base, or
+// from the root ("/incidents/42/postmortem") when base is "".
+func postmortemURL(base string, id int64) string {
+	return fmt.Sprintf("%s/incidents/%d/postmortem", base, id)
+}
+
+// diagramURL is the address of a whys tree's diagram, as postmortemURL.
+func diagramURL(base string, id, root int64) string {
+	return fmt.Sprintf("%s/incidents/%d/whys/%d/diagram.svg", base, id, root)
+}
+
+// debriefLink is the link to the postmortem under the title: an autolink,
+// which shows the address, or a plain link for an address without a host.
+func debriefLink(u string) string {
+	if isAutolinkable(u) {
+		return autolink(u)
+	}
+	return "[" + escapePlain(u) + "](" + linkDest(u) + ")"
 }
 
 func nonNil(s []string) []string {
@@ -222,11 +448,7 @@ func (e *export) title() {
 	if e.opt.PublishedAt != nil {
 		line = append(line, "published "+formatTime(*e.opt.PublishedAt))
 	}
-	e.b.WriteString("*" + strings.Join(line, ", ") + "*")
-	if e.base != "" {
-		e.b.WriteString(" · " + autolink(e.postmortemURL()))
-	}
-	e.b.WriteString("\n\n")
+	e.b.WriteString("*" + strings.Join(line, ", ") + "* · " + debriefLink(postmortemURL(e.base, e.inc.ID)) + "\n\n")
 }
 
 // block starts a part the parser finds again: a heading and its marker.
@@ -427,12 +649,13 @@ func (e *export) whys() {
 			e.b.WriteString(strings.Repeat("  ", depth) + bullet + " " + escapeListItem(n.Text) +
 				" " + marker("why", strconv.FormatInt(n.ID, 10)) + "\n")
 		})
-		e.b.WriteString("\n")
-		if e.base != "" {
-			u := fmt.Sprintf("%s/incidents/%d/whys/%d/diagram.svg", e.base, e.inc.ID, root.ID)
-			e.b.WriteString("![Whys diagram: " + escapePlain(oneLine(root.Text, 80)) + "](" + linkDest(u) + ")\n\n")
-		}
+		e.b.WriteString("\n" + diagramLine(e.base, e.inc.ID, root.ID, root.Text) + "\n\n")
 	}
+}
+
+// diagramLine is the image of a whys tree's diagram, after its list.
+func diagramLine(base string, id, root int64, text string) string {
+	return "![Whys diagram: " + escapePlain(oneLine(text, 80)) + "](" + linkDest(diagramURL(base, id, root)) + ")"
 }
 
 // walkWhys visits the trees depth first, in order, with each node's depth

@@ -2,6 +2,7 @@ package postmortem
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"html"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 
+	"github.com/debrief-dev/debrief/internal/markdown"
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/store"
 )
@@ -334,8 +336,11 @@ func TestRenderEmpty(t *testing.T) {
 	assert.NotContains(t, out, "null\n\n", "no section says null")
 	assert.Contains(t, out, "started_at: 2026-11-22T10:00:00Z\ndetected_at: null\n")
 	assert.Contains(t, out, "revision: 0\npublished_at: null\n")
-	assert.NotContains(t, out, "url:", "no BaseURL, no url")
-	assert.NotContains(t, out, "diagram.svg")
+	assert.Contains(t, out, "\nurl: /incidents/42/postmortem\n", "no BaseURL: a link from Debrief's root")
+	assert.Contains(t, out, "*Postmortem, draft* · [/incidents/42/postmortem](/incidents/42/postmortem)\n")
+	assert.NotContains(t, out, "diagram.svg", "no whys, no diagram")
+	assert.Contains(t, out, "\ndebrief:\n  id: 42\n  versions: {incident: 0, postmortem: 0}\n  sections: {summary: 0, impact: 0,")
+	assert.NotContains(t, out, "factors:", "no factors, no line for them")
 	assert.Contains(t, out, "## Trigger\n<!-- debrief:section trigger -->\n\n"+placeholder+"\n\n## Resolution\n")
 	assert.Equal(t, len(model.Sections), strings.Count(out, placeholder))
 	p, err := Parse([]byte(out))
@@ -560,4 +565,179 @@ func TestRendersInPandoc(t *testing.T) {
 			}
 		})
 	}
+}
+
+// --- The front matter outside Debrief ---
+
+// pandoc runs pandoc from → to on src, skipping the test where pandoc is
+// not installed (except in CI, which must have it).
+func pandoc(t *testing.T, src []byte, args ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath("pandoc"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("pandoc must be installed in CI")
+		}
+		t.Skip("pandoc is not installed")
+	}
+	cmd := exec.Command("pandoc", args...)
+	cmd.Stdin = bytes.NewReader(src)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	require.NoError(t, err, "pandoc %v: %s", args, stderr.String())
+	return string(out)
+}
+
+// beforeTitle is the HTML before the postmortem's title, the <h1> of the
+// line after the front matter: what a renderer made of the front matter.
+func beforeTitle(t *testing.T, h, title string) string {
+	t.Helper()
+	for _, m := range headingRE.FindAllStringSubmatchIndex(h, -1) {
+		if h[m[2]:m[3]] == "1" && strings.Join(strings.Fields(visibleText(h[m[4]:m[5]])), " ") == title {
+			return h[:m[0]]
+		}
+	}
+	require.Failf(t, "no title", "no <h1>%s</h1> in %.300s", title, h)
+	return ""
+}
+
+// TestFrontMatterOutsideDebrief renders whole exports, front matter
+// included, as wikis and converters do: a renderer that reads front
+// matter shows it as metadata; one that does not must not make a heading
+// of it (earlier versions' front matter became one giant <h2>).
+func TestFrontMatterOutsideDebrief(t *testing.T) {
+	docs := map[string]*store.Document{"complete": completeDoc(), "hostile": hostileDoc(), "empty": emptyDoc()}
+	// Without front matter support: Debrief's own renderer (goldmark, as
+	// the HTML view and a goldmark wiki without the meta extension), plain
+	// CommonMark, and pandoc's Markdown without its YAML extension.
+	plain := map[string]func(t *testing.T, src []byte) string{
+		"goldmark": func(t *testing.T, src []byte) string {
+			var buf bytes.Buffer
+			require.NoError(t, markdown.New().Convert(src, &buf))
+			return buf.String()
+		},
+		"pandoc commonmark": func(t *testing.T, src []byte) string {
+			return pandoc(t, src, "-f", "commonmark", "-t", "html")
+		},
+		"pandoc gfm-yaml_metadata_block": func(t *testing.T, src []byte) string {
+			return pandoc(t, src, "-f", "gfm-yaml_metadata_block", "-t", "html")
+		},
+		// (-smart: curly quotes would only make the title harder to find.)
+		"pandoc markdown-yaml_metadata_block": func(t *testing.T, src []byte) string {
+			return pandoc(t, src, "-f", "markdown-yaml_metadata_block-smart", "-t", "html")
+		},
+	}
+	for name, doc := range docs {
+		for _, opt := range []Options{completeOptions(), {}} {
+			src := Render(doc, opt)
+			label := name + " " + map[bool]string{true: "with", false: "without"}[opt.BaseURL != ""] + " base URL"
+			for rname, render := range plain {
+				t.Run(label+"/"+rname, func(t *testing.T) {
+					front := beforeTitle(t, render(t, src), doc.Incident.Title)
+					assert.NotRegexp(t, `<h[1-6]`, front, "the front matter is not a heading")
+					// Shown as text (pandoc's table of it stops at a "|" in a
+					// hostile title, so only its first line is certain).
+					assert.Contains(t, visibleText(front), "title:", "the front matter is shown as text")
+				})
+			}
+			t.Run(label+"/pandoc markdown", func(t *testing.T) {
+				h := pandoc(t, src, "-f", "markdown-smart", "-t", "html")
+				front := beforeTitle(t, h, doc.Incident.Title)
+				assert.Empty(t, strings.TrimSpace(front), "the front matter is metadata, not in the body")
+				assert.NotContains(t, h, "sections:")
+
+				var js struct {
+					Meta map[string]struct {
+						T string          `json:"t"`
+						C json.RawMessage `json:"c"`
+					} `json:"meta"`
+				}
+				require.NoError(t, json.Unmarshal([]byte(pandoc(t, src, "-f", "markdown", "-t", "json")), &js))
+				for _, k := range []string{"title", "severity", "url", "debrief"} {
+					assert.Contains(t, js.Meta, k, "pandoc's metadata")
+				}
+				assert.Equal(t, "MetaMap", js.Meta["debrief"].T)
+				var debrief map[string]json.RawMessage
+				require.NoError(t, json.Unmarshal(js.Meta["debrief"].C, &debrief))
+				assert.Contains(t, string(debrief["id"]), `"42"`)
+				assert.Contains(t, debrief, "sections")
+			})
+		}
+	}
+
+	// The test would have caught the earlier layout.
+	old := readTestdata(t, "v1-no-base-url.md")
+	front := beforeTitle(t, plain["goldmark"](t, old), completeDoc().Incident.Title)
+	assert.Regexp(t, `<h2>debrief_id: 42`, front, "an earlier export's front matter was a heading")
+}
+
+// --- Links at export time ---
+
+func TestRelink(t *testing.T) {
+	const base = "https://debrief.example.com"
+	withBase := Render(completeDoc(), completeOptions())
+	noBase := Render(completeDoc(), Options{Revision: 2, PublishedAt: completeOptions().PublishedAt})
+
+	t.Run("without a base URL the links start at Debrief's root", func(t *testing.T) {
+		md := string(noBase)
+		assert.Contains(t, md, "\nurl: /incidents/42/postmortem\n")
+		assert.Contains(t, md, "*Postmortem, revision 2, published 2026-11-25T10:00:00Z* · [/incidents/42/postmortem](/incidents/42/postmortem)\n")
+		assert.Contains(t, md, "\n\n![Whys diagram: Checkout requests failed in the EU](/incidents/42/whys/10/diagram.svg)\n\n")
+		assert.Contains(t, md, "\n\n![Whys diagram: The page came six minutes after the impact began](/incidents/42/whys/20/diagram.svg)\n\n")
+	})
+	t.Run("a render relinked is the render with that base URL", func(t *testing.T) {
+		assert.Equal(t, string(withBase), string(Relink(withBase, base)), "nothing to change")
+		assert.Equal(t, string(withBase), string(Relink(noBase, base+"/")))
+		assert.Equal(t, string(noBase), string(Relink(withBase, "")))
+		moved := Relink(withBase, "https://postmortems.example.org")
+		assert.Equal(t, strings.ReplaceAll(string(withBase), base, "https://postmortems.example.org"), string(moved))
+	})
+	t.Run("an export of an earlier version gets the url, the diagrams and today's front matter", func(t *testing.T) {
+		old := readTestdata(t, "v1-no-base-url.md")
+		require.Contains(t, string(old), "\ndebrief_versions:\n")
+		require.NotContains(t, string(old), "url:")
+		require.NotContains(t, string(old), "diagram.svg")
+		assert.Equal(t, string(withBase), string(Relink(old, base)))
+		assert.Equal(t, string(noBase), string(Relink(old, "")))
+	})
+	t.Run("whys without a tree, and Markdown not from Debrief, stay as they are", func(t *testing.T) {
+		empty := Render(emptyDoc(), Options{})
+		assert.Equal(t, string(Render(emptyDoc(), Options{BaseURL: base})), string(Relink(empty, base)))
+		for _, md := range []string{"# Pool exhausted\n", "---\ntitle: Notes\n---\n\n# Notes\n", "---\ndebrief_id: [\n---\n", ""} {
+			assert.Equal(t, md, string(Relink([]byte(md), base)), "%q", md)
+		}
+	})
+}
+
+// An export of an earlier version (debrief_id and debrief_versions, no
+// url) reads as today's does.
+func TestParseEarlierFormat(t *testing.T) {
+	old, err := Parse(readTestdata(t, "v1-no-base-url.md"))
+	require.NoError(t, err)
+	now, err := Parse(Render(completeDoc(), completeOptions()))
+	require.NoError(t, err)
+	assert.Equal(t, "https://debrief.example.com/incidents/42/postmortem", now.URL)
+	assert.Empty(t, old.URL)
+	now.URL = ""
+	assert.Equal(t, withoutLines(now), withoutLines(old), "the same but for the line numbers")
+	assert.EqualValues(t, 42, old.DebriefID)
+	assert.Len(t, old.Versions, 2+len(model.Sections)+3+8+4)
+	assert.Equal(t, 2, old.Versions["action.8"])
+}
+
+// withoutLines zeroes the line numbers of what p read.
+func withoutLines(p *Parsed) *Parsed {
+	for i := range p.Factors {
+		p.Factors[i].Line = 0
+	}
+	for i := range p.Whys {
+		p.Whys[i].Line = 0
+	}
+	for i := range p.Actions {
+		p.Actions[i].Line = 0
+	}
+	for i := range p.Timeline {
+		p.Timeline[i].Line = 0
+	}
+	return p
 }

@@ -211,15 +211,28 @@ func errorAt(i int, format string, args ...any) *ParseError {
 // frontMatter reads the YAML between the first two "---" lines, if the
 // file starts with one, and returns the index of the first line after it.
 func (ps *parseState) frontMatter() (int, error) {
-	if strings.TrimRight(ps.lines[0], " \t") != "---" {
+	end, ok := frontMatterEnd(ps.lines)
+	if !ok {
+		return 0, errorAt(0, "the front matter that starts here is never closed: end it with a line holding only ---")
+	}
+	if end == 0 {
 		return 0, nil
 	}
-	for i := 1; i < len(ps.lines); i++ {
-		if l := strings.TrimRight(ps.lines[i], " \t"); l == "---" || l == "..." {
-			return i + 1, ps.decodeFrontMatter(strings.Join(ps.lines[1:i], "\n"))
+	return end, ps.decodeFrontMatter(strings.Join(ps.lines[1:end-1], "\n"))
+}
+
+// frontMatterEnd returns the index of the line after the front matter (0
+// for a file without), and false for front matter never closed.
+func frontMatterEnd(lines []string) (int, bool) {
+	if strings.TrimRight(lines[0], " \t") != "---" {
+		return 0, true
+	}
+	for i := 1; i < len(lines); i++ {
+		if l := strings.TrimRight(lines[i], " \t"); l == "---" || l == "..." {
+			return i + 1, true
 		}
 	}
-	return 0, errorAt(0, "the front matter that starts here is never closed: end it with a line holding only ---")
+	return 0, false
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
@@ -241,8 +254,12 @@ func (ps *parseState) decodeFrontMatter(src string) error {
 	if root.Kind != yaml.MappingNode {
 		return errorAt(root.Line, "the front matter must be lines of key: value")
 	}
+	// A file with Debrief's id is Debrief's: its fields must be right.
+	// Earlier versions wrote debrief_id and debrief_versions; now the one
+	// key debrief holds both (see debriefKey).
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if k := root.Content[i]; k.Kind == yaml.ScalarNode && k.Value == "debrief_id" {
+		k, v := root.Content[i], root.Content[i+1]
+		if k.Kind == yaml.ScalarNode && (k.Value == "debrief_id" || k.Value == "debrief" && hasKey(v, "id")) {
 			ps.strict = true
 		}
 	}
@@ -270,7 +287,12 @@ func (ps *parseState) decodeFrontMatter(src string) error {
 		known, err := ps.frontMatterField(k.Value, v)
 		if err != nil {
 			if ps.strict {
-				return errorAt(v.Line, "front matter: %s", err)
+				line := v.Line
+				var an *atNode
+				if errors.As(err, &an) {
+					line = an.node.Line
+				}
+				return errorAt(line, "front matter: %s", err)
 			}
 			ps.note("the front matter's title was not understood: %v", err)
 		}
@@ -281,7 +303,23 @@ func (ps *parseState) decodeFrontMatter(src string) error {
 	if len(ignored) > 0 {
 		ps.note("front matter keys not used: %s", strings.Join(ignored, ", "))
 	}
+	if ps.strict && seen["debrief"] && (seen["debrief_id"] || seen["debrief_versions"]) {
+		return &ParseError{Msg: "the front matter has both debrief and the older debrief_id or debrief_versions; keep only debrief"}
+	}
 	return nil
+}
+
+// hasKey reports whether v is a map with the key.
+func hasKey(v *yaml.Node, key string) bool {
+	if v.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		if k := v.Content[i]; k.Kind == yaml.ScalarNode && k.Value == key {
+			return true
+		}
+	}
+	return false
 }
 
 // frontMatterField decodes one key of the front matter into ps.p and
@@ -346,6 +384,8 @@ func (ps *parseState) frontMatterField(key string, v *yaml.Node) (bool, error) {
 		p.Reviewers, err = yamlList(key, v)
 	case "url":
 		p.URL, err = yamlString(key, v)
+	case "debrief":
+		err = ps.debriefKey(v)
 	case "debrief_versions":
 		err = yamlVersions(v, p.Versions)
 	default:
@@ -437,6 +477,110 @@ func yamlVersions(v *yaml.Node, into map[string]int) error {
 	}
 	return nil
 }
+
+// debriefKey reads the key debrief: the incident's id and the versions,
+// one map per kind of part (see debriefKey in markdown.go).
+func (ps *parseState) debriefKey(v *yaml.Node) error {
+	const shape = "debrief must be a map of id, versions, sections, factors, whys and actions"
+	if v.Kind != yaml.MappingNode {
+		return errors.New(shape)
+	}
+	seen := map[string]bool{}
+	var unknown []string
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			return errors.New(shape)
+		}
+		name := "debrief." + k.Value
+		if seen[k.Value] {
+			return &atNode{k, fmt.Errorf("%s appears twice", name)}
+		}
+		seen[k.Value] = true
+		var err error
+		switch k.Value {
+		case "id":
+			ps.p.DebriefID, err = yamlInt(name, val)
+			if err == nil && ps.p.DebriefID < 1 {
+				err = fmt.Errorf("%s must be a positive whole number (got %d)", name, ps.p.DebriefID)
+			}
+		case "versions":
+			err = versionMap(name, "incident or postmortem", val, func(key string) (string, bool) {
+				return key, key == "incident" || key == "postmortem"
+			}, ps.p.Versions)
+		case "sections":
+			err = versionMap(name, "a section (summary, impact, …)", val, func(key string) (string, bool) {
+				_, ok := model.SectionByKey(key)
+				return "section." + key, ok
+			}, ps.p.Versions)
+		case "factors", "whys", "actions":
+			prefix := strings.TrimSuffix(k.Value, "s") + "."
+			err = versionMap(name, "a "+strings.TrimSuffix(prefix, ".")+" number", val, func(key string) (string, bool) {
+				_, ok := partID(prefix+key, prefix)
+				return prefix + key, ok
+			}, ps.p.Versions)
+		default:
+			unknown = append(unknown, name)
+		}
+		var an *atNode
+		if err != nil && !errors.As(err, &an) {
+			err = &atNode{val, err}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if len(unknown) > 0 {
+		ps.note("front matter keys not used: %s", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// versionMap reads a map of part to version into into, under the key
+// part says (false for a part that is not one of the kind).
+// what names the parts for a message, e.g. "a section (summary, impact, …)".
+func versionMap(name, what string, v *yaml.Node, part func(string) (string, bool), into map[string]int) error {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		return fmt.Errorf("%s must be a map of part: version, e.g. {3: 1, 4: 2}", name)
+	}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		at := v.Content[i]
+		k, err := yamlString("a "+name+" key", at)
+		if err != nil {
+			return &atNode{at, err}
+		}
+		key, ok := part(k)
+		if !ok {
+			return &atNode{at, fmt.Errorf("%s: %q is not %s", name, clip(k), what)}
+		}
+		if _, dup := into[key]; dup {
+			return &atNode{at, fmt.Errorf("%s: %s appears twice", name, clip(k))}
+		}
+		n, err := yamlInt(name+"."+k, v.Content[i+1])
+		if err == nil && (n < 0 || n > 1<<31-1) {
+			err = fmt.Errorf("%s.%s must be a version number (got %d)", name, k, n)
+		}
+		if err != nil {
+			return &atNode{at, err}
+		}
+		into[key] = int(n)
+	}
+	return nil
+}
+
+// atNode is an error in the front matter with the node it is about, for
+// the line number.
+type atNode struct {
+	node *yaml.Node
+	err  error
+}
+
+func (e *atNode) Error() string { return e.err.Error() }
+
+func (e *atNode) Unwrap() error { return e.err }
 
 // parseInstant reads a timestamp with a UTC offset, as an export writes
 // it or as people commonly do ("2026-11-22 14:32 UTC").
@@ -544,7 +688,7 @@ func atxHeading(line string) (int, string, bool) {
 func (ps *parseState) marked(start int, blocks []block) error {
 	p := ps.p
 	if p.DebriefID == 0 {
-		ps.note("no debrief_id in front matter: the file is read as Debrief's format but belongs to no incident")
+		ps.note("no Debrief id in the front matter (debrief: id): the file is read as Debrief's format but belongs to no incident")
 	}
 	if t, ok := ps.firstTitle(start, blocks[0].head); ok {
 		switch {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,14 @@ import (
 	"github.com/debrief-dev/debrief/internal/store"
 )
 
+// readTestdata reads a file of testdata.
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	return b
+}
+
 func readForeign(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "foreign", name))
@@ -25,6 +34,7 @@ func readForeign(t testing.TB, name string) []byte {
 
 func TestParseBadInput(t *testing.T) {
 	golden := string(Render(completeDoc(), completeOptions()))
+	oldFormat := string(readTestdata(t, "v1-no-base-url.md"))
 	tests := []struct {
 		name string
 		src  string
@@ -33,19 +43,27 @@ func TestParseBadInput(t *testing.T) {
 	}{
 		{"malformed front matter", "---\ndebrief_id: 42\ntitle: [unclosed\n---\n# x\n", "the front matter is not valid YAML", 0},
 		{"front matter never closed", "---\ndebrief_id: 42\ntitle: x\n\n# x\n\n## Summary\n", "never closed", 1},
-		{"debrief_id is a string", strings.Replace(golden, "debrief_id: 42", "debrief_id: forty-two", 1), `debrief_id must be a whole number (got "forty-two")`, 2},
+		{"the id is a string", strings.Replace(golden, "  id: 42", "  id: forty-two", 1), `debrief.id must be a whole number (got "forty-two")`, 20},
 		{"front matter is a list", "---\n- a\n- b\n---\n", "must be lines of key: value", 2},
-		{"a milestone without an offset", strings.Replace(golden, "started_at: 2026-11-22T23:41:00Z", "started_at: 2026-11-22T23:41:00", 1), "started_at", 9},
-		{"services is not a list", strings.Replace(golden, "services: [checkout, payments-db]", "services: {a: 1}", 1), "services must be a list", 7},
+		{"a milestone without an offset", strings.Replace(golden, "started_at: 2026-11-22T23:41:00Z", "started_at: 2026-11-22T23:41:00", 1), "started_at", 8},
+		{"services is not a list", strings.Replace(golden, "services: [checkout, payments-db]", "services: {a: 1}", 1), "services must be a list", 6},
+		{"the sections' versions are a list", regexp.MustCompile(`sections: \{[^}]*\}`).ReplaceAllString(golden, "sections: [1, 2]"), "debrief.sections must be a map of part: version", 22},
+		{"an unknown section's version", strings.Replace(golden, "{summary: 1,", "{summry: 1,", 1), `debrief.sections: "summry" is not a section`, 22},
+		{"a factor version keyed by name", strings.Replace(golden, "factors: {3: 2,", "factors: {db: 2,", 1), `debrief.factors: "db" is not a factor number`, 23},
+		{"a negative version", strings.Replace(golden, "actions: {7: 3,", "actions: {7: -3,", 1), "debrief.actions.7 must be a version number (got -3)", 25},
+		{"a version twice", strings.Replace(golden, "whys: {10: 1,", "whys: {10: 1, 10: 2,", 1), "debrief.whys: 10 appears twice", 24},
+		{"both layouts of the ids", strings.Replace(golden, "debrief:\n", "debrief_id: 42\ndebrief:\n", 1), "keep only debrief", 0},
+		{"the old debrief_id is a string", strings.Replace(oldFormat, "debrief_id: 42", "debrief_id: forty-two", 1), `debrief_id must be a whole number (got "forty-two")`, 2},
+		{"an old version is not a number", strings.Replace(oldFormat, "  factor.3: 2", "  factor.3: two", 1), `debrief_versions.factor.3 must be a whole number`, 20},
 		{"invalid UTF-8", "# Title\n\n## Summary\nok\n\xff\xfe bad\n", "not valid UTF-8", 5},
-		{"an action row with an unknown id", strings.Replace(golden, "| A8 |", "| #8 |", 1), `the id "#8" is not A followed by a number`, 169},
-		{"an action id twice", strings.Replace(golden, "| A8 |", "| A9 |", 1), "A9 appears twice", 169},
-		{"an unknown action status", strings.Replace(golden, "| in progress |", "| blocked |", 1), `unknown status "blocked"`, 169},
-		{"a bad due date", strings.Replace(golden, "| 2027-01-15 |", "| next week |", 1), "due date", 169},
+		{"an action row with an unknown id", strings.Replace(golden, "| A8 |", "| #8 |", 1), `the id "#8" is not A followed by a number`, 148},
+		{"an action id twice", strings.Replace(golden, "| A8 |", "| A9 |", 1), "A9 appears twice", 148},
+		{"an unknown action status", strings.Replace(golden, "| in progress |", "| blocked |", 1), `unknown status "blocked"`, 148},
+		{"a bad due date", strings.Replace(golden, "| 2027-01-15 |", "| next week |", 1), "due date", 148},
 		{"a duplicated section marker", strings.Replace(golden, "<!-- debrief:section trigger -->", "<!-- debrief:section summary -->", 1),
-			"<!-- debrief:section summary --> appears twice (also on line 55)", 141},
-		{"a duplicated factor marker", strings.Replace(golden, "<!-- debrief:factor 4 -->", "<!-- debrief:factor 3 -->", 1), "appears twice (also on line 100)", 107},
-		{"a timeline time without offset", strings.Replace(golden, "| 2026-11-23T00:21:03Z |", "| 2026-11-23 00:21 |", 1), "needs a UTC offset", 211},
+			"<!-- debrief:section summary --> appears twice (also on line 34)", 120},
+		{"a duplicated factor marker", strings.Replace(golden, "<!-- debrief:factor 4 -->", "<!-- debrief:factor 3 -->", 1), "appears twice (also on line 79)", 86},
+		{"a timeline time without offset", strings.Replace(golden, "| 2026-11-23T00:21:03Z |", "| 2026-11-23 00:21 |", 1), "needs a UTC offset", 190},
 		{"NUL", "# a\x00b\n", "NUL", 1},
 	}
 	for _, tt := range tests {

@@ -239,15 +239,22 @@ func (s *Server) snapshot(baseURL string) store.Snapshot {
 	}
 }
 
-// baseURL is where links in a draft's export point: the configured
-// address, else the address this request came to. Published revisions,
-// stored for good, use only the configured address (no links without it),
-// so an internal host name a proxy passed on is never frozen into them.
+// baseURL is where links in an export point: the configured address,
+// else the address this request came to. Published revisions, stored for
+// good, hold only the configured address (links from Debrief's root
+// without it), so an internal host name a proxy passed on is never frozen
+// into them; every export of one sets its links again (revisionMarkdown).
 func (s *Server) baseURL(c echo.Context) string {
 	if s.opts.BaseURL != "" {
 		return s.opts.BaseURL
 	}
 	return s.scheme(c) + "://" + s.host(c)
+}
+
+// revisionMarkdown is a published revision as exported now: its url and
+// diagram links made from baseURL, its front matter in today's layout.
+func (s *Server) revisionMarkdown(c echo.Context, rev *model.PostmortemRevision) []byte {
+	return postmortem.Relink([]byte(rev.Markdown), s.baseURL(c))
 }
 
 // apiPostmortemPublish publishes the next revision, or answers 422 with
@@ -368,7 +375,9 @@ func (s *Server) apiRevisionShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, pmRevisionToJSON(rev, true))
+	out := pmRevisionToJSON(rev, true)
+	out.Markdown = string(s.revisionMarkdown(c, rev)) // as the .md export gives it
+	return c.JSON(http.StatusOK, out)
 }
 
 // snapshotData is the structured half of a revision: the document in the

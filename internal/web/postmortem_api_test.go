@@ -218,7 +218,7 @@ func TestAPIPostmortemWorkflow(t *testing.T) {
 	require.Equal(t, http.StatusOK, rev1.Code, rev1.Body.String())
 	r1 := decode(t, rev1)
 	md1 := r1["markdown"].(string)
-	assert.True(t, strings.HasPrefix(md1, "---\ndebrief_id: "), "front matter first: %.100s", md1)
+	assert.True(t, strings.HasPrefix(md1, "---\ntitle: Checkout 502s in eu-west-1\n"), "front matter first: %.100s", md1)
 	assert.Contains(t, md1, "\npostmortem_status: published\n", "a published revision says so")
 	assert.Contains(t, md1, "\nrevision: 1\npublished_at: 2026-11-22T14:32:05Z\n")
 	assert.Contains(t, md1, "*Postmortem, revision 1, published 2026-11-22T14:32:05Z*")

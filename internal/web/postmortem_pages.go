@@ -63,7 +63,7 @@ func (s *Server) exportMarkdown(c echo.Context, v *postmortemView, revision int,
 	if err != nil {
 		return nil, nil, err
 	}
-	return []byte(rev.Markdown), rev, nil
+	return s.revisionMarkdown(c, rev), rev, nil
 }
 
 // notPublished is the 404 of a postmortem export before its first publish.
@@ -457,7 +457,7 @@ func (s *Server) exportZip(c echo.Context) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := postmortem.WriteZip(&buf, "postmortems", postmortem.Bundle(pubs)); err != nil {
+	if err := postmortem.WriteZip(&buf, "postmortems", postmortem.Bundle(pubs, s.baseURL(c))); err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="postmortems.zip"`)

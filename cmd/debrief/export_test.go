@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/postmortem"
+	"github.com/debrief-dev/debrief/internal/store"
+)
+
+// debrief export makes the links back to Debrief from --base-url, or from
+// Debrief's root without it: a command line has no request to take the
+// address from.
+func TestExportLinksBackToDebrief(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "debrief.db")
+	ctx := context.Background()
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	_, err = st.Migrate(ctx)
+	require.NoError(t, err)
+	inc := &model.Incident{Title: "Pool exhausted", Severity: "SEV2"}
+	require.NoError(t, st.CreateIncident(ctx, inc, ""))
+	// Published as the server does without --base-url.
+	_, err = st.Publish(ctx, inc.ID, 1, func(doc *store.Document, rev int, at time.Time) (string, []byte, error) {
+		return string(postmortem.Render(doc, postmortem.Options{Revision: rev, PublishedAt: &at})), []byte("{}"), nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+	pm := "/incidents/" + strconv.FormatInt(inc.ID, 10) + "/postmortem"
+	name := inc.CreatedAt.UTC().Format("2006-01-02") + "-pool-exhausted.md"
+
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		url  string
+		link string // under the title
+	}{
+		{nil, nil, pm, "[" + pm + "](" + pm + ")"},
+		{[]string{"--base-url", "https://debrief.example.com/"}, nil, "https://debrief.example.com" + pm, "<https://debrief.example.com" + pm + ">"},
+		{nil, map[string]string{"DEBRIEF_BASE_URL": "https://pm.example.org"}, "https://pm.example.org" + pm, "<https://pm.example.org" + pm + ">"},
+	} {
+		dir := filepath.Join(t.TempDir(), "wiki")
+		args := append([]string{"export", "--db", db, "--dir", dir}, tc.args...)
+		require.NoError(t, run(ctx, args, func(k string) string { return tc.env[k] }, nil, io.Discard, io.Discard))
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		assert.Contains(t, string(got), "\nurl: "+tc.url+"\n", "%v %v", tc.args, tc.env)
+		assert.Contains(t, string(got), "* · "+tc.link+"\n", "%v %v", tc.args, tc.env)
+	}
+}
