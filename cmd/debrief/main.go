@@ -216,6 +216,8 @@ type cmdFlags struct {
 	passwordStdin     bool
 	expires           time.Duration
 	dir               string
+	since             string
+	sinceDay          time.Time // since, parsed by check
 	history           int
 }
 
@@ -229,6 +231,7 @@ func (a *cmdFlags) register(cmd string) func(*flag.FlagSet) {
 			fs.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from standard input (required)")
 		case "export":
 			fs.StringVar(&a.dir, "dir", "", "the folder to write the postmortems into (created if needed)")
+			fs.StringVar(&a.since, "since", "", "write only the postmortems published on or after this day (YYYY-MM-DD, UTC); index.md is always complete")
 		case "demo":
 			fs.IntVar(&a.history, "history", 0, "also generate this many past incidents over two years (at most 5000), for trying search, the archive and the review")
 		case "token create":
@@ -246,6 +249,13 @@ func (a *cmdFlags) check(cmd string) error {
 	case "export":
 		if a.dir == "" {
 			return errors.New("--dir is required: the folder to write the postmortems into")
+		}
+		if a.since != "" {
+			day, err := time.Parse(time.DateOnly, a.since)
+			if err != nil {
+				return fmt.Errorf("--since %q is not a date: use YYYY-MM-DD (UTC), e.g. 2026-01-01", a.since)
+			}
+			a.sinceDay = day
 		}
 	case "demo":
 		if a.history < 0 || a.history > demo.MaxHistory {
@@ -271,20 +281,29 @@ func (a *cmdFlags) check(cmd string) error {
 }
 
 // export writes every published postmortem (latest revision) and an
-// index into a folder, ready for a wiki or a static site generator. The
-// links back to Debrief are made from baseURL (--base-url); without it
-// they start at Debrief's root ("/incidents/42/postmortem"): a command
-// line has no request to take the address from.
+// index into a folder, ready for a wiki or a static site generator; with
+// --since only the postmortems published on or after that day (and the
+// whole index). The links back to Debrief are made from baseURL
+// (--base-url); without it they start at Debrief's root
+// ("/incidents/42/postmortem"): a command line has no request to take the
+// address from.
 func (a *cmdFlags) export(ctx context.Context, st *store.Store, baseURL string, stdout io.Writer) error {
-	pubs, err := st.LatestRevisions(ctx)
+	if err := os.MkdirAll(a.dir, 0o755); err != nil {
+		return err
+	}
+	n := -1 // index.md is not a postmortem
+	err := postmortem.Export(ctx, st, postmortem.ExportOptions{BaseURL: baseURL, Since: a.sinceDay}, func(f postmortem.File) error {
+		n++
+		return os.WriteFile(filepath.Join(a.dir, f.Name), f.Body, 0o644)
+	})
 	if err != nil {
 		return err
 	}
-	files := postmortem.Bundle(pubs, baseURL)
-	if err := postmortem.WriteDir(a.dir, files); err != nil {
-		return err
+	if a.since != "" {
+		fmt.Fprintf(stdout, "wrote %d postmortems published since %s and index.md to %s\n", n, a.since, a.dir)
+		return nil
 	}
-	fmt.Fprintf(stdout, "wrote %d postmortems and index.md to %s\n", len(files)-1, a.dir)
+	fmt.Fprintf(stdout, "wrote %d postmortems and index.md to %s\n", n, a.dir)
 	return nil
 }
 

@@ -488,52 +488,87 @@ type Published struct {
 	Revision model.PostmortemRevision
 }
 
-// LatestRevisions returns the latest published revision of every
-// postmortem, ordered by when the incident started (then id), with the
-// incidents' services and tags.
-func (s *Store) LatestRevisions(ctx context.Context) ([]Published, error) {
+// PublishedEntry is what the bulk export's index and file names need of
+// a published postmortem: the incident's ID, Title, Severity, StartedAt,
+// CreatedAt and Services (nothing else of it is loaded), and when its
+// latest revision was published. It holds no Markdown.
+type PublishedEntry struct {
+	Incident    model.Incident
+	PublishedAt time.Time
+}
+
+// PublishedBatch returns up to limit published postmortems whose incident
+// id is above afterID, by incident id: the bulk export walks the archive
+// with it, a batch at a time, passing the last id it got.
+func (s *Store) PublishedBatch(ctx context.Context, afterID int64, limit int) ([]PublishedEntry, error) {
 	db := s.db.WithContext(ctx)
-	var revs []model.PostmortemRevision
-	err := db.Where("number = (SELECT MAX(number) FROM postmortem_revisions r WHERE r.incident_id = postmortem_revisions.incident_id)").
-		Order("incident_id").Find(&revs).Error
+	var rows []struct {
+		ID          int64
+		Title       string
+		Severity    string
+		StartedAt   *time.Time
+		CreatedAt   time.Time
+		PublishedAt time.Time
+	}
+	err := db.Raw(`SELECT i.id, i.title, i.severity, i.started_at, i.created_at, r.published_at
+		FROM postmortem_revisions r JOIN incidents i ON i.id = r.incident_id
+		WHERE r.incident_id > ?
+		  AND r.number = (SELECT MAX(number) FROM postmortem_revisions m WHERE m.incident_id = r.incident_id)
+		ORDER BY r.incident_id LIMIT ?`, afterID, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
-	if len(revs) == 0 {
+	if len(rows) == 0 {
 		return nil, nil
 	}
-	ids := make([]int64, len(revs))
-	for i, r := range revs {
-		ids[i] = r.IncidentID
+	out := make([]PublishedEntry, len(rows))
+	ids := make([]int64, len(rows))
+	byID := make(map[int64]*model.Incident, len(rows))
+	for i, r := range rows {
+		out[i] = PublishedEntry{PublishedAt: r.PublishedAt, Incident: model.Incident{
+			ID: r.ID, Title: r.Title, Severity: r.Severity, StartedAt: r.StartedAt, CreatedAt: r.CreatedAt, Services: []string{},
+		}}
+		ids[i] = r.ID
+		byID[r.ID] = &out[i].Incident
 	}
-	var incs []model.Incident
-	if err := db.Where("id IN ?", ids).Find(&incs).Error; err != nil {
+	// The same query and order as loadAssociations, over one batch.
+	var svcs []struct {
+		IncidentID int64
+		Name       string
+	}
+	err = db.Table("incident_services").Select("incident_services.incident_id, services.name").
+		Joins("JOIN services ON services.id = incident_services.service_id").
+		Where("incident_services.incident_id IN ?", ids).Order("services.name COLLATE NOCASE").Scan(&svcs).Error
+	if err != nil {
 		return nil, translate(err)
 	}
-	if err := loadAssociations(db, incs); err != nil {
-		return nil, err
+	for _, r := range svcs {
+		byID[r.IncidentID].Services = append(byID[r.IncidentID].Services, r.Name)
 	}
-	byID := make(map[int64]model.Incident, len(incs))
-	for _, inc := range incs {
-		byID[inc.ID] = inc
+	return out, nil
+}
+
+// LatestMarkdown returns the Markdown of the latest published revision of
+// each incident in ids that has one. ids is a chunk the caller bounds
+// (the bulk export asks for at most a few hundred at a time).
+func (s *Store) LatestMarkdown(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
 	}
-	out := make([]Published, 0, len(revs))
-	for _, r := range revs {
-		out = append(out, Published{Incident: byID[r.IncidentID], Revision: r})
+	var rows []struct {
+		IncidentID int64
+		Markdown   string
 	}
-	slices.SortFunc(out, func(a, b Published) int {
-		ta, tb := a.Incident.CreatedAt, b.Incident.CreatedAt
-		if a.Incident.StartedAt != nil {
-			ta = *a.Incident.StartedAt
-		}
-		if b.Incident.StartedAt != nil {
-			tb = *b.Incident.StartedAt
-		}
-		if c := ta.Compare(tb); c != 0 {
-			return c
-		}
-		return int(a.Incident.ID - b.Incident.ID)
-	})
+	err := s.db.WithContext(ctx).Raw(`SELECT r.incident_id, r.markdown FROM postmortem_revisions r
+		WHERE r.incident_id IN ?
+		  AND r.number = (SELECT MAX(number) FROM postmortem_revisions m WHERE m.incident_id = r.incident_id)`, ids).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	for _, r := range rows {
+		out[r.IncidentID] = r.Markdown
+	}
 	return out, nil
 }
 

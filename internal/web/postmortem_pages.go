@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aymanbagabas/go-udiff"
 	"github.com/labstack/echo/v4"
@@ -450,18 +452,54 @@ func lineDiff(a, b string) ([]diffLine, bool) {
 
 // exportZip is the bulk export: every published postmortem (its latest
 // revision) and an index.md, zipped, ready for a wiki or a static site.
-// The same archive always gives the same bytes.
+// The same archive always gives the same bytes. The zip streams to the
+// client as it is written; one export runs at a time per server, so
+// viewers cannot pile them up.
 func (s *Server) exportZip(c echo.Context) error {
-	pubs, err := s.store.LatestRevisions(c.Request().Context())
-	if err != nil {
-		return err
+	select {
+	case s.exporting <- struct{}{}:
+		defer func() { <-s.exporting }()
+	default:
+		c.Response().Header().Set("Retry-After", "30")
+		return echo.NewHTTPError(http.StatusTooManyRequests, "another export is running; try again in a moment")
 	}
-	var buf bytes.Buffer
-	if err := postmortem.WriteZip(&buf, "postmortems", postmortem.Bundle(pubs, s.baseURL(c))); err != nil {
-		return err
+	res := c.Response()
+	out := &deadlineWriter{w: res, rc: http.NewResponseController(res)}
+	var z *postmortem.Zip
+	err := postmortem.Export(c.Request().Context(), s.store, postmortem.ExportOptions{BaseURL: s.baseURL(c)}, func(f postmortem.File) error {
+		if z == nil { // index.md, after the first pass: from here on an error can no longer be a clean 500
+			res.Header().Set(echo.HeaderContentType, "application/zip")
+			res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="postmortems.zip"`)
+			res.WriteHeader(http.StatusOK)
+			z = postmortem.NewZip(out, "postmortems")
+		}
+		return z.Add(f)
+	})
+	if err == nil && z != nil {
+		err = z.Close()
 	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="postmortems.zip"`)
-	return c.Blob(http.StatusOK, "application/zip", buf.Bytes())
+	if err != nil && res.Committed {
+		// The status is sent: the client gets a truncated archive, the log
+		// says why.
+		s.log.Error("export stopped mid-stream", "request_id", requestIDOf(c), "error", err)
+		return nil
+	}
+	return err
+}
+
+// deadlineWriter pushes the connection's write deadline 30 s ahead before
+// each write: the server's WriteTimeout bounds a whole response, and a
+// big archive to a slow client needs longer, as long as bytes flow.
+type deadlineWriter struct {
+	w  io.Writer
+	rc *http.ResponseController
+}
+
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	if err := d.rc.SetWriteDeadline(time.Now().Add(30 * time.Second)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return 0, err
+	}
+	return d.w.Write(p)
 }
 
 // pmBadge is what a list or an incident shows of its postmortem: where it

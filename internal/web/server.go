@@ -58,6 +58,8 @@ type Server struct {
 	lint     *lint.Checker
 	now      func() time.Time
 	table    []routeInfo
+	// exporting holds a token while a bulk export runs: one at a time.
+	exporting chan struct{}
 
 	// The live room: who is viewing each incident, the SSE frames of
 	// recent events, and the signal that ends every stream at shutdown.
@@ -89,7 +91,8 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 			}
 		},
 		presence: events.NewPresence(st.Now), presencePending: map[int64]bool{},
-		frames: newFrameCache(1024), timelines: newTimelineCache(64), closing: make(chan struct{})}
+		frames: newFrameCache(1024), timelines: newTimelineCache(64), closing: make(chan struct{}),
+		exporting: make(chan struct{}, 1)}
 	r, err := newRenderer(s.funcs())
 	if err != nil {
 		return nil, err
