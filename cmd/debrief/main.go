@@ -23,6 +23,7 @@ import (
 	"github.com/debrief-dev/debrief/internal/config"
 	"github.com/debrief-dev/debrief/internal/demo"
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/oidc"
 	"github.com/debrief-dev/debrief/internal/postmortem"
 	"github.com/debrief-dev/debrief/internal/store"
 	"github.com/debrief-dev/debrief/internal/web"
@@ -429,6 +430,25 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		SecureCookies: cfg.SecureCookies, SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
 		AuthProxyHeader: cfg.AuthProxyHeader, TrustedProxies: cfg.TrustedProxies, Hasher: auth.DefaultHasher,
 		PostmortemDue: cfg.PostmortemDue, BaseURL: cfg.BaseURL, SlackSigningSecret: cfg.SlackSigningSecret,
+		OIDCOnly: cfg.OIDCOnly,
+	}
+	if cfg.OIDCIssuer != "" {
+		oc, err := oidc.New(oidc.Config{
+			Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+			GroupsClaim: cfg.OIDCGroupsClaim, AdminGroups: cfg.OIDCAdminGroups, EditorGroups: cfg.OIDCEditorGroups,
+			AllowedDomains: cfg.OIDCAllowedDomains,
+		})
+		if err != nil {
+			return err
+		}
+		opts.OIDC = oc
+		// In the background: a provider that is down must not stop Debrief
+		// from starting; the next sign-in attempt asks it again.
+		go func() {
+			if err := oc.Discover(ctx); err != nil {
+				log.Warn("single sign-on unavailable until the identity provider answers", "issuer", cfg.OIDCIssuer, "error", err)
+			}
+		}()
 	}
 	users, err := st.UserCount(ctx)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/debrief-dev/debrief/internal/oidc"
 )
 
 // Config is everything the server needs to start.
@@ -30,6 +32,16 @@ type Config struct {
 	BaseURL       string        // the address people reach Debrief at, for links in exports
 
 	SlackSigningSecret string // the Slack app's signing secret; empty: the Slack routes answer 404
+
+	// Single sign-on (OpenID Connect); off while OIDCIssuer is empty.
+	OIDCIssuer         string
+	OIDCClientID       string
+	OIDCClientSecret   string
+	OIDCGroupsClaim    string   // the ID token claim listing the user's groups
+	OIDCAdminGroups    []string // groups whose members sign in as admins
+	OIDCEditorGroups   []string // groups whose members sign in as editors; anyone else is a viewer
+	OIDCAllowedDomains []string // when set, only emails in these domains sign in
+	OIDCOnly           bool     // no password sign-in except for admins (break-glass)
 }
 
 // Defaults are used when neither a flag nor an environment variable is set.
@@ -40,6 +52,7 @@ var Defaults = Config{
 	SessionIdle:     12 * time.Hour,
 	SessionLifetime: 7 * 24 * time.Hour,
 	PostmortemDue:   48 * time.Hour,
+	OIDCGroupsClaim: "groups",
 }
 
 // Load parses args (flags after the subcommand) over the environment over
@@ -48,7 +61,7 @@ var Defaults = Config{
 // returns the remaining positional arguments.
 func Load(name string, args []string, getenv func(string) string, output io.Writer, extra ...func(*flag.FlagSet)) (Config, []string, error) {
 	cfg := Defaults
-	var proxies string
+	var proxies, adminGroups, editorGroups, domains string
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(output)
 	fs.Usage = func() {
@@ -93,6 +106,14 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	str(&cfg.BaseURL, "base-url", "DEBRIEF_BASE_URL", "the address people reach Debrief at, e.g. https://debrief.example.com (links in exports)")
 	str(&cfg.SlackSigningSecret, "slack-signing-secret", "DEBRIEF_SLACK_SIGNING_SECRET", "the Slack app's signing secret; turns on /integrations/slack/commands and /integrations/slack/interactions")
 	str(&proxies, "trusted-proxies", "DEBRIEF_TRUSTED_PROXIES", "comma-separated CIDRs whose proxy header is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
+	str(&cfg.OIDCIssuer, "oidc-issuer", "DEBRIEF_OIDC_ISSUER", "OpenID Connect issuer URL for single sign-on, e.g. https://accounts.google.com (https; http only on loopback)")
+	str(&cfg.OIDCClientID, "oidc-client-id", "DEBRIEF_OIDC_CLIENT_ID", "OpenID Connect client id")
+	str(&cfg.OIDCClientSecret, "oidc-client-secret", "DEBRIEF_OIDC_CLIENT_SECRET", "OpenID Connect client secret (empty for a public client)")
+	str(&cfg.OIDCGroupsClaim, "oidc-groups-claim", "DEBRIEF_OIDC_GROUPS_CLAIM", "ID token claim listing the user's groups")
+	str(&adminGroups, "oidc-admin-groups", "DEBRIEF_OIDC_ADMIN_GROUPS", "comma-separated groups whose members sign in as admins")
+	str(&editorGroups, "oidc-editor-groups", "DEBRIEF_OIDC_EDITOR_GROUPS", "comma-separated groups whose members sign in as editors (anyone else: viewer)")
+	str(&domains, "oidc-allowed-domains", "DEBRIEF_OIDC_ALLOWED_DOMAINS", "comma-separated email domains allowed to sign in with single sign-on (empty: any)")
+	boolean(&cfg.OIDCOnly, "oidc-only", "DEBRIEF_OIDC_ONLY", "sign in with single sign-on only; passwords work just for admins (break-glass)")
 	for _, register := range extra {
 		register(fs)
 	}
@@ -108,7 +129,20 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 		return cfg, nil, perr
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	cfg.OIDCAdminGroups, cfg.OIDCEditorGroups = splitList(adminGroups), splitList(editorGroups)
+	cfg.OIDCAllowedDomains = splitList(strings.ToLower(domains))
 	return cfg, fs.Args(), cfg.Validate()
+}
+
+// splitList splits a comma-separated list, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // ParsePrefixes parses a comma-separated list of CIDRs or single addresses.
@@ -161,6 +195,19 @@ func (c Config) Validate() error {
 	}
 	if c.AuthProxyHeader != "" && len(c.TrustedProxies) == 0 {
 		errs = append(errs, errors.New("auth-proxy-header needs trusted-proxies: otherwise anyone could send the header"))
+	}
+	if c.OIDCIssuer != "" {
+		if err := oidc.CheckIssuer(c.OIDCIssuer); err != nil {
+			errs = append(errs, err)
+		}
+		if c.OIDCClientID == "" {
+			errs = append(errs, errors.New("oidc-issuer needs oidc-client-id"))
+		}
+		if strings.TrimSpace(c.OIDCGroupsClaim) == "" {
+			errs = append(errs, errors.New("oidc-groups-claim must not be empty"))
+		}
+	} else if c.OIDCOnly {
+		errs = append(errs, errors.New("oidc-only needs oidc-issuer: otherwise nobody could sign in"))
 	}
 	return errors.Join(errs...)
 }

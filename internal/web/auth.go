@@ -17,6 +17,7 @@ import (
 
 	"github.com/debrief-dev/debrief/internal/auth"
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/oidc"
 )
 
 // Options are the server's security settings.
@@ -39,6 +40,11 @@ type Options struct {
 	// SlackSigningSecret verifies Slack's requests; without it the Slack
 	// routes answer 404.
 	SlackSigningSecret string
+	// OIDC, when set, adds "Sign in with …" (single sign-on) to the login
+	// page. OIDCOnly then hides the password form: only admins' accounts
+	// (break-glass) still sign in with a password, at /login?break_glass=1.
+	OIDC     *oidc.Client
+	OIDCOnly bool
 }
 
 // Session keys.

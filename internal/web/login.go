@@ -22,6 +22,9 @@ type loginPage struct {
 	Error   string
 	NoUsers bool
 	Notice  string
+
+	SSO          *ssoButton // nil without single sign-on
+	PasswordForm bool       // false with --oidc-only
 }
 
 // safeNext keeps post-login redirects on this site.
@@ -44,6 +47,7 @@ func (s *Server) loginForm(c echo.Context) error {
 		return err
 	}
 	p := loginPage{Next: c.QueryParam("next"), NoUsers: n == 0}
+	s.loginOptions(c, &p)
 	if c.QueryParam("signed_out") != "" {
 		p.Notice = "You are signed out."
 	}
@@ -56,6 +60,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	p := loginPage{Email: c.FormValue("email"), Next: c.FormValue("next")}
+	s.loginOptions(c, &p)
 	email := strings.ToLower(strings.TrimSpace(p.Email))
 	password := c.FormValue("password")
 	ip := c.RealIP()
@@ -76,7 +81,8 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	// The hash is checked before the disabled flag so both refusals take as long.
-	if u == nil || !s.opts.Hasher.Check(u.PasswordHash, password) || u.Disabled {
+	// With --oidc-only, passwords are for break-glass admins alone.
+	if u == nil || !s.opts.Hasher.Check(u.PasswordHash, password) || u.Disabled || (s.opts.OIDCOnly && u.Role != model.RoleAdmin) {
 		s.failures.Add("account:" + email)
 		p.Error = loginFailed
 		return c.Render(http.StatusUnauthorized, "login", s.pageData(c, p))

@@ -29,6 +29,8 @@ func (s *Server) routes() {
 	public.POST("/logout", s.logout)
 	public.GET("/setup/:token", s.setupForm)
 	public.POST("/setup/:token", s.setup)
+	public.GET("/auth/oidc/login", s.oidcLogin) // single sign-on (404 unless configured)
+	public.GET("/auth/oidc/callback", s.oidcCallback)
 	// The chat bridge: chat tools post here, signed (Slack) or with the
 	// incident's webhook token in the path.
 	public.POST("/integrations/slack/commands", s.slackCommand)
