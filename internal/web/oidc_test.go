@@ -46,6 +46,8 @@ type fakeIdP struct {
 	down bool
 	// grants are the codes handed out, by code.
 	grants map[string]grant
+	// approve is the claims /authorize signs a browser in with, at once.
+	approve map[string]any
 }
 
 // grant is one authorization: what the authorization request asked for,
@@ -77,6 +79,13 @@ func newFakeIdP(t *testing.T) *fakeIdP {
 		writeJSON(w, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 	})
 	mux.HandleFunc("POST /token", p.token)
+	mux.HandleFunc("GET /authorize", func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		claims := p.approve
+		p.mu.Unlock()
+		q := p.authorize(t, p.srv.URL+r.URL.RequestURI(), claims, nil)
+		http.Redirect(w, r, r.URL.Query().Get("redirect_uri")+"?"+q.Encode(), http.StatusFound)
+	})
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		down := p.down
