@@ -23,7 +23,6 @@ import (
 	"github.com/debrief-dev/debrief/internal/config"
 	"github.com/debrief-dev/debrief/internal/demo"
 	"github.com/debrief-dev/debrief/internal/model"
-	"github.com/debrief-dev/debrief/internal/oidc"
 	"github.com/debrief-dev/debrief/internal/postmortem"
 	"github.com/debrief-dev/debrief/internal/store"
 	"github.com/debrief-dev/debrief/internal/web"
@@ -184,11 +183,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		fmt.Fprintf(stdout, "loaded %d sample incidents into %s\n", n, cfg.DB)
-		if acct.history > 0 {
-			if err := demo.History(ctx, st, acct.history); err != nil {
+		if acct.history > 0 || acct.bigIncident > 0 {
+			g := demo.Generation{History: acct.history, BigIncident: acct.bigIncident}
+			if err := demo.Generate(ctx, st, g, stderr); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "and %d generated past incidents (two years of history)\n", acct.history)
+			if g.History > 0 {
+				fmt.Fprintf(stdout, "and %d generated past incidents (two years of history)\n", g.History)
+			}
+			if g.BigIncident > 0 {
+				fmt.Fprintf(stdout, "and one incident with %d generated timeline entries\n", g.BigIncident)
+			}
 		}
 		return nil
 	case "reindex":
@@ -217,9 +222,8 @@ type cmdFlags struct {
 	passwordStdin     bool
 	expires           time.Duration
 	dir               string
-	since             string
-	sinceDay          time.Time // since, parsed by check
 	history           int
+	bigIncident       int
 }
 
 func (a *cmdFlags) register(cmd string) func(*flag.FlagSet) {
@@ -232,9 +236,9 @@ func (a *cmdFlags) register(cmd string) func(*flag.FlagSet) {
 			fs.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from standard input (required)")
 		case "export":
 			fs.StringVar(&a.dir, "dir", "", "the folder to write the postmortems into (created if needed)")
-			fs.StringVar(&a.since, "since", "", "write only the postmortems published on or after this day (YYYY-MM-DD, UTC); index.md is always complete")
 		case "demo":
-			fs.IntVar(&a.history, "history", 0, "also generate this many past incidents over two years (at most 5000), for trying search, the archive and the review")
+			fs.IntVar(&a.history, "history", 0, fmt.Sprintf("also generate this many past incidents over two years (at most %d), for trying search, the archive and the review", demo.MaxHistory))
+			fs.IntVar(&a.bigIncident, "big-incident", 0, fmt.Sprintf("also generate one incident with this many timeline entries (at most %d), for benchmarks of a big incident", demo.MaxBigIncident))
 		case "token create":
 			fs.StringVar(&a.email, "email", "", "whose token: the account's email")
 			fs.StringVar(&a.name, "name", "", "a label for the token, e.g. ci-bot")
@@ -251,16 +255,12 @@ func (a *cmdFlags) check(cmd string) error {
 		if a.dir == "" {
 			return errors.New("--dir is required: the folder to write the postmortems into")
 		}
-		if a.since != "" {
-			day, err := time.Parse(time.DateOnly, a.since)
-			if err != nil {
-				return fmt.Errorf("--since %q is not a date: use YYYY-MM-DD (UTC), e.g. 2026-01-01", a.since)
-			}
-			a.sinceDay = day
-		}
 	case "demo":
 		if a.history < 0 || a.history > demo.MaxHistory {
 			return fmt.Errorf("--history must be from 0 to %d", demo.MaxHistory)
+		}
+		if a.bigIncident < 0 || a.bigIncident > demo.MaxBigIncident {
+			return fmt.Errorf("--big-incident must be from 0 to %d", demo.MaxBigIncident)
 		}
 	case "user add":
 		if !a.passwordStdin {
@@ -282,29 +282,20 @@ func (a *cmdFlags) check(cmd string) error {
 }
 
 // export writes every published postmortem (latest revision) and an
-// index into a folder, ready for a wiki or a static site generator; with
-// --since only the postmortems published on or after that day (and the
-// whole index). The links back to Debrief are made from baseURL
-// (--base-url); without it they start at Debrief's root
-// ("/incidents/42/postmortem"): a command line has no request to take the
-// address from.
+// index into a folder, ready for a wiki or a static site generator. The
+// links back to Debrief are made from baseURL (--base-url); without it
+// they start at Debrief's root ("/incidents/42/postmortem"): a command
+// line has no request to take the address from.
 func (a *cmdFlags) export(ctx context.Context, st *store.Store, baseURL string, stdout io.Writer) error {
-	if err := os.MkdirAll(a.dir, 0o755); err != nil {
-		return err
-	}
-	n := -1 // index.md is not a postmortem
-	err := postmortem.Export(ctx, st, postmortem.ExportOptions{BaseURL: baseURL, Since: a.sinceDay}, func(f postmortem.File) error {
-		n++
-		return os.WriteFile(filepath.Join(a.dir, f.Name), f.Body, 0o644)
-	})
+	pubs, err := st.LatestRevisions(ctx)
 	if err != nil {
 		return err
 	}
-	if a.since != "" {
-		fmt.Fprintf(stdout, "wrote %d postmortems published since %s and index.md to %s\n", n, a.since, a.dir)
-		return nil
+	files := postmortem.Bundle(pubs, baseURL)
+	if err := postmortem.WriteDir(a.dir, files); err != nil {
+		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d postmortems and index.md to %s\n", n, a.dir)
+	fmt.Fprintf(stdout, "wrote %d postmortems and index.md to %s\n", len(files)-1, a.dir)
 	return nil
 }
 
@@ -430,25 +421,6 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		SecureCookies: cfg.SecureCookies, SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
 		AuthProxyHeader: cfg.AuthProxyHeader, TrustedProxies: cfg.TrustedProxies, Hasher: auth.DefaultHasher,
 		PostmortemDue: cfg.PostmortemDue, BaseURL: cfg.BaseURL, SlackSigningSecret: cfg.SlackSigningSecret,
-		OIDCOnly: cfg.OIDCOnly,
-	}
-	if cfg.OIDCIssuer != "" {
-		oc, err := oidc.New(oidc.Config{
-			Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
-			GroupsClaim: cfg.OIDCGroupsClaim, AdminGroups: cfg.OIDCAdminGroups, EditorGroups: cfg.OIDCEditorGroups,
-			AllowedDomains: cfg.OIDCAllowedDomains,
-		})
-		if err != nil {
-			return err
-		}
-		opts.OIDC = oc
-		// In the background: a provider that is down must not stop Debrief
-		// from starting; the next sign-in attempt asks it again.
-		go func() {
-			if err := oc.Discover(ctx); err != nil {
-				log.Warn("single sign-on unavailable until the identity provider answers", "issuer", cfg.OIDCIssuer, "error", err)
-			}
-		}()
 	}
 	users, err := st.UserCount(ctx)
 	if err != nil {

@@ -123,8 +123,10 @@ func TestBadInvocationsCreateNoDatabase(t *testing.T) {
 		{[]string{"serve", "--addr", "no-port"}, "must be host:port"},
 		{[]string{"migrate", "stray-argument"}, "unexpected arguments"},
 		{[]string{"import"}, "name the Markdown files"},
-		{[]string{"demo", "--history", "6000"}, "--history must be from 0 to 5000"},
-		{[]string{"demo", "--history", "-1"}, "--history must be from 0 to 5000"},
+		{[]string{"demo", "--history", "200001"}, "--history must be from 0 to 200000"},
+		{[]string{"demo", "--history", "-1"}, "--history must be from 0 to 200000"},
+		{[]string{"demo", "--big-incident", "-1"}, "--big-incident must be from 0 to 100000"},
+		{[]string{"demo", "--big-incident", "100001"}, "--big-incident must be from 0 to 100000"},
 		{[]string{"user"}, "usage: debrief user add"},
 		{[]string{"user", "delete"}, "usage: debrief user add"},
 		{[]string{"token", "list"}, "usage: debrief user add"},
@@ -384,9 +386,10 @@ func TestReindexRebuildsTheSearchIndex(t *testing.T) {
 func TestDemoHistory(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "debrief.db")
 	ctx := context.Background()
-	var out bytes.Buffer
-	require.NoError(t, run(ctx, []string{"demo", "--db", db, "--history", "30"}, noEnv, nil, &out, io.Discard))
+	var out, progress bytes.Buffer
+	require.NoError(t, run(ctx, []string{"demo", "--db", db, "--history", "30"}, noEnv, nil, &out, &progress))
 	assert.Contains(t, out.String(), "and 30 generated past incidents")
+	assert.Regexp(t, `generated 30 incidents in \S+: \d+ incidents/s`, progress.String(), "the rate line, on stderr")
 	st, err := store.Open(db)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
@@ -397,6 +400,20 @@ func TestDemoHistory(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotZero(t, res.Total, "the history has published postmortems, indexed for the archive")
 
-	err = run(ctx, []string{"demo", "--db", filepath.Join(t.TempDir(), "x.db"), "--history", "6000"}, noEnv, nil, io.Discard, io.Discard)
-	require.ErrorContains(t, err, "--history must be from 0 to 5000")
+	err = run(ctx, []string{"demo", "--db", filepath.Join(t.TempDir(), "x.db"), "--history", "200001"}, noEnv, nil, io.Discard, io.Discard)
+	require.ErrorContains(t, err, "--history must be from 0 to 200000")
+}
+
+func TestDemoBigIncident(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "debrief.db")
+	ctx := context.Background()
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"demo", "--db", db, "--big-incident", "500"}, noEnv, nil, &out, io.Discard))
+	assert.Contains(t, out.String(), "and one incident with 500 generated timeline entries")
+	st, err := store.Open(db)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	entries, err := st.Timeline(ctx, 3) // after the two samples
+	require.NoError(t, err)
+	assert.Greater(t, len(entries), 500, "500 free-form entries besides the milestones")
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/debrief-dev/debrief/internal/lint"
@@ -35,16 +36,37 @@ func Load(ctx context.Context, st *store.Store) (int, error) {
 	return 2, nil
 }
 
-// MaxHistory bounds the generated history of History.
-const MaxHistory = 5000
+// MaxHistory bounds Generation.History; MaxBigIncident the timeline of
+// Generation.BigIncident. Both are sizes a large organisation reaches.
+const (
+	MaxHistory     = 200_000
+	MaxBigIncident = 100_000
+)
 
-// History writes n generated past incidents (internal/synth: timelines,
-// analysis, postmortems, most published) spread over the two years before
-// the store's now, then indexes them for search. Nothing it writes is
-// stamped later than that now.
-func History(ctx context.Context, st *store.Store, n int) error {
-	if n < 0 || n > MaxHistory {
+// Generation says what Generate writes.
+type Generation struct {
+	// History is how many past incidents to write (internal/synth:
+	// timelines, analysis, postmortems, most published), spread over the
+	// two years before the store's now.
+	History int
+	// BigIncident, when positive, adds one incident of the last week whose
+	// timeline has this many free-form entries (with authors and kinds,
+	// spread over a few days), for benchmarks of appends to a big incident.
+	BigIncident int
+}
+
+// Generate writes g's incidents, then indexes them for search. Nothing it
+// writes is stamped later than the store's now. It reports its progress
+// to progress every 5% and ends with the rate.
+func Generate(ctx context.Context, st *store.Store, g Generation, progress io.Writer) error {
+	if g.History < 0 || g.History > MaxHistory {
 		return fmt.Errorf("the history must be from 0 to %d incidents", MaxHistory)
+	}
+	if g.BigIncident < 0 || g.BigIncident > MaxBigIncident {
+		return fmt.Errorf("the big incident must have from 0 to %d timeline entries", MaxBigIncident)
+	}
+	if progress == nil {
+		progress = io.Discard
 	}
 	db, err := sql.Open("sqlite3", store.DSN(st.Path(), true))
 	if err != nil {
@@ -53,11 +75,45 @@ func History(ctx context.Context, st *store.Store, n int) error {
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	now := st.Now()
-	if err := synth.Generate(ctx, db, synth.Options{N: n, Seed: uint64(now.UnixNano()), Now: now, Years: 2}); err != nil {
-		return fmt.Errorf("generate history: %w", err)
+	start := time.Now()
+	if g.History > 0 {
+		opts := synth.Options{N: g.History, Seed: uint64(now.UnixNano()), Now: now, Years: 2}
+		opts.Progress = reporter(progress, g.History, start)
+		if err := synth.Generate(ctx, db, opts); err != nil {
+			return fmt.Errorf("generate history: %w", err)
+		}
 	}
-	_, err = st.Reindex(ctx)
-	return err
+	if g.BigIncident > 0 {
+		fmt.Fprintf(progress, "generating one incident with %d timeline entries\n", g.BigIncident)
+		opts := synth.Options{N: 1, Seed: uint64(now.UnixNano()) + 1, Now: now, Years: 7 / 365.25, Entries: g.BigIncident}
+		if err := synth.Generate(ctx, db, opts); err != nil {
+			return fmt.Errorf("generate big incident: %w", err)
+		}
+	}
+	written := time.Since(start)
+	fmt.Fprintf(progress, "written in %s; indexing for search\n", written.Round(time.Millisecond))
+	if _, err := st.Reindex(ctx); err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	fmt.Fprintf(progress, "generated %d incidents in %s: %.0f incidents/s (written in %s, indexed in %s)\n",
+		g.History+min(g.BigIncident, 1), elapsed.Round(time.Millisecond),
+		float64(g.History+min(g.BigIncident, 1))/elapsed.Seconds(), written.Round(time.Millisecond),
+		(elapsed - written).Round(time.Millisecond))
+	return nil
+}
+
+// reporter returns a synth progress callback that writes a line every 5%.
+func reporter(w io.Writer, total int, start time.Time) func(int) {
+	step := max(total/20, 1)
+	next := step
+	return func(written int) {
+		if written < next || written >= total {
+			return
+		}
+		fmt.Fprintf(w, "generated %d of %d incidents (%d%%, %s)\n", written, total, 100*written/total, time.Since(start).Round(time.Second))
+		next = (written/step + 1) * step
+	}
 }
 
 type step struct {

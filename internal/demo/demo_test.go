@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,7 +39,23 @@ func TestDemoStampsNothingInTheFuture(t *testing.T) {
 			n, err := Load(ctx, st)
 			require.NoError(t, err)
 			require.Equal(t, 2, n)
-			require.NoError(t, History(ctx, st, 100))
+			var progress strings.Builder
+			require.NoError(t, Generate(ctx, st, Generation{History: 100, BigIncident: 300}, &progress))
+			assert.Contains(t, progress.String(), "generated 101 incidents in")
+
+			// The big incident: 300 free-form entries and its milestones,
+			// spread over days, by several authors, of several kinds.
+			big := column(t, openRO(t, path), `SELECT count(*) || ' ' || count(DISTINCT author) || ' ' || count(DISTINCT kind) || ' ' ||
+				CAST(julianday(max(occurred_at)) - julianday(min(occurred_at)) AS INTEGER)
+				FROM timeline_entries GROUP BY incident_id ORDER BY count(*) DESC LIMIT 1`)
+			require.Len(t, big, 1)
+			var entries, authors, kinds, days int
+			_, err = fmt.Sscan(big[0], &entries, &authors, &kinds, &days)
+			require.NoError(t, err)
+			assert.GreaterOrEqual(t, entries, 300)
+			assert.Greater(t, authors, 2)
+			assert.Greater(t, kinds, 4)
+			assert.GreaterOrEqual(t, days, 1)
 
 			stamps := stampsAfter(t, path, now)
 			assert.Empty(t, stamps, "timestamps later than the load's now (%s)", now)
@@ -50,9 +67,7 @@ func TestDemoStampsNothingInTheFuture(t *testing.T) {
 // later than now, whatever the table: a new table is checked too.
 func stampsAfter(t *testing.T, path string, now time.Time) []string {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
-	require.NoError(t, err)
-	defer db.Close()
+	db := openRO(t, path)
 	tables := column(t, db, `SELECT name FROM sqlite_master WHERE type = 'table'
 		AND name NOT LIKE 'sqlite%' AND name NOT LIKE '%fts%' AND name NOT LIKE 'goose%'`)
 	require.NotEmpty(t, tables)
@@ -73,6 +88,14 @@ func stampsAfter(t *testing.T, path string, now time.Time) []string {
 		}
 	}
 	return late
+}
+
+func openRO(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 func parseStamp(v string) (time.Time, error) {

@@ -29,12 +29,23 @@ type ActionFilter struct {
 }
 
 // actionOrder is how action items are always listed: by due date, the
-// highest priority first on the same day, then oldest first.
+// highest priority first on the same day, then oldest first. The indexes of
+// migration 00012 hold this expression as written here.
 const actionOrder = "action_items.due_date, CASE action_items.priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, action_items.id"
+
+// actionActiveSQL selects the items still to do. It is written out, not
+// bound, because it must match the expression of action_items_active_list
+// for SQLite to use that index.
+const actionActiveSQL = "(action_items.status IN ('open', 'in_progress')) = 1"
 
 // Actions returns one page of action items across incidents, with their
 // links and incident facts, and how many match.
+//
+// An offset beyond MaxOffset is a *model.ValidationError.
 func (s *Store) Actions(ctx context.Context, f ActionFilter) ([]model.ActionItem, int64, error) {
+	if err := checkOffset(f.Offset); err != nil {
+		return nil, 0, err
+	}
 	db := s.db.WithContext(ctx)
 	q := db.Model(&model.ActionItem{})
 	if f.IncidentID != 0 {
@@ -45,14 +56,13 @@ func (s *Store) Actions(ctx context.Context, f ActionFilter) ([]model.ActionItem
 	}
 	switch {
 	case f.Status == ActionActive:
-		q = q.Where("action_items.status IN ?", []string{string(model.ActionOpen), string(model.ActionInProgress)})
+		q = q.Where(actionActiveSQL)
 	case f.Status != "":
 		q = q.Where("action_items.status = ?", f.Status)
 	}
 	if f.Overdue {
 		today := model.DateOf(s.now())
-		q = q.Where("action_items.status IN ? AND action_items.due_date < ?",
-			[]string{string(model.ActionOpen), string(model.ActionInProgress)}, today.String())
+		q = q.Where(actionActiveSQL+" AND action_items.due_date < ?", today.String())
 	}
 	if !f.DueBefore.IsZero() {
 		q = q.Where("action_items.due_date <= ?", f.DueBefore.String())
@@ -70,10 +80,18 @@ func (s *Store) Actions(ctx context.Context, f ActionFilter) ([]model.ActionItem
 	if f.Limit <= 0 || f.Limit > model.MaxPageSize {
 		f.Limit = model.MaxPageSize
 	}
-	var items []model.ActionItem
-	if err := q.Order(actionOrder).Limit(f.Limit).Offset(f.Offset).Find(&items).Error; err != nil {
+	// The page's ids first, from an index alone; then those rows.
+	var ids []int64
+	if err := q.Order(actionOrder).Limit(f.Limit).Offset(f.Offset).Pluck("action_items.id", &ids).Error; err != nil {
 		return nil, 0, translate(err)
 	}
+	items := make([]model.ActionItem, 0, len(ids))
+	if len(ids) > 0 {
+		if err := db.Where("id IN ?", ids).Find(&items).Error; err != nil {
+			return nil, 0, translate(err)
+		}
+	}
+	inOrder(items, ids, func(a model.ActionItem) int64 { return a.ID })
 	if err := loadActionDetails(db, items); err != nil {
 		return nil, 0, err
 	}

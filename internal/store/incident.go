@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -80,22 +81,56 @@ type IncidentFilter struct {
 	Offset   int
 }
 
+// MaxOffset bounds how deep a list can be paged: a page is read by walking
+// its index from the first row, so a deeper page would cost more and more.
+// Beyond it, a filter narrows the list.
+const MaxOffset = 10_000
+
+// checkOffset refuses an offset beyond MaxOffset, naming the field.
+func checkOffset(offset int) error {
+	if offset < 0 || offset > MaxOffset {
+		return model.FieldError("offset", fmt.Sprintf("must be from 0 to %d; narrow the list with a filter to see older items", MaxOffset))
+	}
+	return nil
+}
+
+// incidentOrder is how the list sorts incidents: open ones first, then the
+// most recent. The indexes of migration 00012 hold these expressions as
+// written here. With a status filter ("open" or one status) the first term
+// is the same for every row, and it is left out (incidentStatusOrder):
+// SQLite does not see that, and would sort.
+const (
+	incidentOrder       = "status = 'resolved', COALESCE(started_at, created_at) DESC, id DESC"
+	incidentStatusOrder = "COALESCE(started_at, created_at) DESC, id DESC"
+)
+
 // Incidents returns one page of incidents, open ones first and then the
-// most recent, and the total count that match the filter.
+// most recent, and the total count that match the filter. An offset beyond
+// MaxOffset is a *model.ValidationError.
 func (s *Store) Incidents(ctx context.Context, f IncidentFilter) ([]model.Incident, int64, error) {
+	if err := checkOffset(f.Offset); err != nil {
+		return nil, 0, err
+	}
 	db := s.db.WithContext(ctx)
 	q := db.Model(&model.Incident{})
+	order := incidentOrder
 	switch {
 	case f.Status == "open":
-		q = q.Where("status <> ?", model.StatusResolved)
+		// Written as the indexed expression, so that incidents_list answers.
+		q = q.Where("(status = 'resolved') = 0")
+		order = incidentStatusOrder
 	case f.Status != "":
 		q = q.Where("status = ?", f.Status)
+		order = incidentStatusOrder
 	}
 	if f.Severity != "" {
 		q = q.Where("severity = ?", f.Severity)
 	}
 	if f.Service != "" {
-		q = q.Where("id IN (SELECT incident_id FROM incident_services JOIN services ON services.id = service_id WHERE services.name = ?)", f.Service)
+		// The unary + keeps SQLite from reading each of the service's
+		// incidents by rowid and sorting them: it walks the list's index
+		// instead, which holds the order, and reads no row.
+		q = q.Where("+id IN (SELECT incident_id FROM incident_services JOIN services ON services.id = service_id WHERE services.name = ?)", f.Service)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -104,16 +139,42 @@ func (s *Store) Incidents(ctx context.Context, f IncidentFilter) ([]model.Incide
 	if f.Limit <= 0 || f.Limit > model.MaxPageSize {
 		f.Limit = model.DefaultPageSize
 	}
-	var incs []model.Incident
-	err := q.Order("status = 'resolved'").Order("COALESCE(started_at, created_at) DESC").Order("id DESC").
-		Limit(f.Limit).Offset(f.Offset).Find(&incs).Error
-	if err != nil {
+	// The page's ids first, from an index alone; then those rows.
+	var ids []int64
+	if err := q.Order(order).Limit(f.Limit).Offset(f.Offset).Pluck("id", &ids).Error; err != nil {
 		return nil, 0, translate(err)
 	}
-	if err := loadAssociations(db, incs); err != nil {
+	incs, err := incidentsByID(db, ids)
+	if err != nil {
 		return nil, 0, err
 	}
 	return incs, total, nil
+}
+
+// incidentsByID loads the incidents of ids, in that order, with their
+// associations.
+func incidentsByID(db *gorm.DB, ids []int64) ([]model.Incident, error) {
+	incs := make([]model.Incident, 0, len(ids))
+	if len(ids) == 0 {
+		return incs, nil
+	}
+	if err := db.Where("id IN ?", ids).Find(&incs).Error; err != nil {
+		return nil, translate(err)
+	}
+	inOrder(incs, ids, func(inc model.Incident) int64 { return inc.ID })
+	if err := loadAssociations(db, incs); err != nil {
+		return nil, err
+	}
+	return incs, nil
+}
+
+// inOrder sorts rows, read by id, into the order of ids: a page's order.
+func inOrder[T any](rows []T, ids []int64, id func(T) int64) {
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	slices.SortFunc(rows, func(a, b T) int { return pos[id(a)] - pos[id(b)] })
 }
 
 // loadAssociations fills services, tags and roles of incs in three queries.

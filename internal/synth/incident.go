@@ -118,6 +118,7 @@ type scale struct {
 	sevPicker  picker
 	categories map[string]bool
 	fallback   string // the category for a factor whose own is not in the table
+	entries    int    // Options.Entries
 }
 
 // severityShares are the shares of incidents per severity, most severe
@@ -188,7 +189,11 @@ func build(r *rand.Rand, sc *scale, i, n int, begin, end time.Time) *incident {
 		inc.roles = append(inc.roles, role{role: "comms_lead", name: who()})
 	}
 	inc.roles = append(inc.roles, role{role: "scribe", name: inc.scribe})
-	for k := range 1 + r.IntN(2) + int(gravity*2.5*r.Float64()) {
+	nresp := 1 + r.IntN(2) + int(gravity*2.5*r.Float64())
+	if sc.entries > 0 { // a big incident draws in many people over its days
+		nresp += 6 + r.IntN(8)
+	}
+	for k := range nresp {
 		p := who()
 		inc.responders = append(inc.responders, p)
 		inc.roles = append(inc.roles, role{role: "responder", name: p, position: k})
@@ -197,6 +202,9 @@ func build(r *rand.Rand, sc *scale, i, n int, begin, end time.Time) *incident {
 
 	// Milestones: impact starts, is detected, acknowledged, mitigated and
 	// resolved; graver incidents are found faster and last longer.
+	if sc.entries > 0 { // a big incident: begun a few days ago, so its timeline spans them
+		start = end.Add(-between(r, 60*time.Hour, 120*time.Hour)).Truncate(time.Second)
+	}
 	inc.started = start
 	inc.detected = start.Add(logBetween(r, 30*time.Second, time.Duration(float64(40*time.Minute)*(1.2-gravity))))
 	inc.acked = inc.detected.Add(logBetween(r, 20*time.Second, 15*time.Minute))
@@ -206,6 +214,9 @@ func build(r *rand.Rand, sc *scale, i, n int, begin, end time.Time) *incident {
 	}
 	inc.detected, inc.acked = inc.detected.Truncate(time.Millisecond), inc.acked.Truncate(time.Millisecond)
 	mitigated := inc.acked.Add(logBetween(r, 5*time.Minute, time.Duration(float64(6*time.Hour)*(0.4+gravity)))).Truncate(time.Millisecond)
+	if sc.entries > 0 { // a big incident runs for days
+		mitigated = inc.acked.Add(between(r, 48*time.Hour, 96*time.Hour)).Truncate(time.Millisecond)
+	}
 	resolved := mitigated.Add(logBetween(r, 2*time.Minute, 36*time.Hour)).Truncate(time.Millisecond)
 	inc.created = inc.acked.Add(between(r, 10*time.Second, 4*time.Minute)).Truncate(time.Millisecond)
 	inc.status = model.StatusResolved
@@ -253,7 +264,7 @@ func build(r *rand.Rand, sc *scale, i, n int, begin, end time.Time) *incident {
 	}
 	slices.Sort(inc.tags)
 
-	inc.timeline = buildTimeline(r, s, m, inc, gravity, end)
+	inc.timeline = buildTimeline(r, s, m, inc, gravity, sc.entries, end)
 	inc.updated = inc.created
 	if len(inc.timeline) > 0 {
 		inc.updated = maxTime(inc.updated, inc.timeline[len(inc.timeline)-1].created)
@@ -317,7 +328,9 @@ var (
 	}
 )
 
-func buildTimeline(r *rand.Rand, s *slots, m *mode, inc *incident, gravity float64, end time.Time) []entry {
+// buildTimeline writes the timeline of inc: its milestones and, unless
+// entries is positive, a number of free-form entries growing with gravity.
+func buildTimeline(r *rand.Rand, s *slots, m *mode, inc *incident, gravity float64, entries int, end time.Time) []entry {
 	var es []entry
 	author := inc.scribe
 	live := func(at time.Time, kind model.EntryKind, body, by string) {
@@ -359,6 +372,9 @@ func buildTimeline(r *rand.Rand, s *slots, m *mode, inc *incident, gravity float
 		impactEnd = *inc.mitigated
 	}
 	n := 4 + r.IntN(12) + int(gravity*14*r.Float64())
+	if entries > 0 {
+		n = entries
+	}
 	window := impactEnd.Sub(inc.acked)
 	identified := inc.acked.Add(time.Duration(float64(window) * (0.2 + 0.5*r.Float64())))
 	for k := range n {

@@ -45,6 +45,13 @@ type Options struct {
 	// Workers is how many goroutines build incidents (0: GOMAXPROCS).
 	// Rows are written by one connection in any case.
 	Workers int
+	// Entries, when positive, gives every incident exactly this many
+	// free-form timeline entries (besides its milestones), spread over an
+	// impact of a few days: a big incident for benchmarks of appends.
+	Entries int
+	// Progress, when set, is called after each batch is committed with
+	// how many incidents are written so far.
+	Progress func(written int)
 }
 
 // batchSize is how many incidents are built and written at once; each
@@ -89,6 +96,7 @@ func Generate(ctx context.Context, db *sql.DB, opts Options) error {
 	if err != nil {
 		return err
 	}
+	sc.entries = max(opts.Entries, 0)
 	w, err := newWriter(ctx, conn, begin)
 	if err != nil {
 		return err
@@ -179,6 +187,9 @@ func Generate(ctx context.Context, db *sql.DB, opts Options) error {
 		}
 		done[b] = nil
 		<-window
+		if opts.Progress != nil {
+			opts.Progress(b*batchSize + len(incs))
+		}
 	}
 	return nil
 }
