@@ -80,11 +80,12 @@ func requireVersion(v *model.ValidationError, version *int) int {
 	return *version
 }
 
-// queryVersion reads the optional ?version= of a DELETE.
+// queryVersion reads the ?version= a DELETE requires, as PATCH does: a
+// stale client must not delete what someone has just edited.
 func queryVersion(c echo.Context) (int, error) {
 	raw := c.QueryParam("version")
 	if raw == "" {
-		return 0, nil
+		return 0, model.FieldError("version", "is required (the version you last read, as ?version=)")
 	}
 	v, err := strconv.Atoi(raw)
 	if err != nil || v <= 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -123,7 +124,14 @@ func (a *testApp) addWhy(incident int64, text string, parent int64) int64 {
 // actionBody is a valid new action item with extra JSON members appended
 // (each after a comma).
 func actionBody(extra string) string {
-	return `{"title":"Add a canary stage","owner":"Bob","due_date":"2026-12-01","type":"prevent"` + extra + `}`
+	m := map[string]any{"title": "Add a canary stage", "owner": "Bob", "due_date": "2026-12-01", "type": "prevent"}
+	var more map[string]any // extra replaces a default: a key given twice is refused
+	if err := json.Unmarshal([]byte("{"+strings.TrimPrefix(extra, ",")+"}"), &more); err != nil {
+		panic(err)
+	}
+	maps.Copy(m, more)
+	b, _ := json.Marshal(m)
+	return string(b)
 }
 
 // addAction adds an action item and returns its id.
@@ -288,7 +296,7 @@ func testFactorCRUD(t *testing.T, tc analysisCase) {
 	assert.Equal(t, moved, app.getJSON(second), "the change is stored")
 	assert.Equal(t, []string{"Alert threshold too high", "Config rollout has no canary stage"}, listTitles(t, app.getJSON(factorsURL(inc)), "factors"))
 
-	rec = app.api(http.MethodDelete, first, "")
+	rec = app.api(http.MethodDelete, app.current(first), "")
 	require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
 	assert.Empty(t, rec.Body.String())
 	assertAPIError(t, app.api(http.MethodGet, first, ""), http.StatusNotFound)
@@ -541,7 +549,7 @@ func testWhyDeleteRemovesSubtree(t *testing.T, tc analysisCase) {
 	app.addWhy(inc, "D", a)
 	action := app.addAction(inc, fmt.Sprintf(`,"why_ids":[%d,%d]`, a, c))
 
-	rec := app.api(http.MethodDelete, itemURL(whysURL(inc), b), "")
+	rec := app.api(http.MethodDelete, app.current(itemURL(whysURL(inc), b)), "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.JSONEq(t, `{"deleted":2}`, rec.Body.String())
 
@@ -709,7 +717,7 @@ func testActionCRUD(t *testing.T, tc analysisCase) {
 	a = app.patched(url, `{"version":3,"status":"open"}`)
 	assert.Nil(t, a["closed_at"], "re-opening clears the closing time")
 
-	rec = app.api(http.MethodDelete, url, "")
+	rec = app.api(http.MethodDelete, app.current(url), "")
 	require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
 	assertAPIError(t, app.api(http.MethodGet, url, ""), http.StatusNotFound)
 	assert.Equal(t, []any{}, app.getJSON(actionsURL(inc))["actions"])
@@ -1176,7 +1184,7 @@ func testAnalysisNotFound(t *testing.T, tc analysisCase) {
 		{"GET", factorsURL(inc) + "/999", ""},
 		{"GET", in(other, "factors/%d", f), ""},
 		{"PATCH", in(other, "factors/%d", f), `{"version":1,"title":"x"}`},
-		{"DELETE", in(other, "factors/%d", f), ""},
+		{"DELETE", in(other, "factors/%d?version=1", f), ""},
 		{"GET", "/api/v1/incidents/abc/whys", ""},
 		{"GET", "/api/v1/incidents/999/whys", ""},
 		{"POST", "/api/v1/incidents/999/whys", `{"text":"x"}`},
@@ -1185,16 +1193,16 @@ func testAnalysisNotFound(t *testing.T, tc analysisCase) {
 		{"POST", whysURL(inc) + "/abc/promote", `{"version":1}`},
 		{"GET", in(other, "whys/%d", w), ""},
 		{"PATCH", in(other, "whys/%d", w), `{"version":1,"text":"x"}`},
-		{"DELETE", in(other, "whys/%d", w), ""},
+		{"DELETE", in(other, "whys/%d?version=1", w), ""},
 		{"POST", in(other, "whys/%d/promote", w), `{"version":1}`},
 		{"GET", "/api/v1/incidents/abc/actions", ""},
 		{"GET", "/api/v1/incidents/999/actions", ""},
 		{"POST", "/api/v1/incidents/999/actions", actionBody("")},
 		{"GET", actionsURL(inc) + "/abc", ""},
-		{"DELETE", actionsURL(inc) + "/1e1", ""},
+		{"DELETE", actionsURL(inc) + "/1e1?version=1", ""},
 		{"GET", in(other, "actions/%d", a), ""},
 		{"PATCH", in(other, "actions/%d", a), `{"version":1,"owner":"x"}`},
-		{"DELETE", in(other, "actions/%d", a), ""},
+		{"DELETE", in(other, "actions/%d?version=1", a), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.target, func(t *testing.T) {
@@ -1242,7 +1250,7 @@ func testAnalysisChangesAreAudited(t *testing.T, tc analysisCase) {
 	w := app.addWhy(inc, "Checkout returned 500s", 0)
 	a := app.addAction(inc, "")
 	app.patched(itemURL(actionsURL(inc), a), `{"version":1,"status":"in_progress"}`)
-	require.Equal(t, http.StatusOK, app.api(http.MethodDelete, itemURL(whysURL(inc), w), "").Code)
+	require.Equal(t, http.StatusOK, app.api(http.MethodDelete, app.current(itemURL(whysURL(inc), w)), "").Code)
 	rec := app.as(model.RoleViewer).api(http.MethodGet, fmt.Sprintf("/api/v1/incidents/%d/history", inc), "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 

@@ -441,8 +441,10 @@ func TestAPITimelineCRUD(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, app.api(http.MethodGet, entryURL, "").Code)
 	assert.NotContains(t, bodies(app.timelineJSON(1)), "Rolled back v42 to v41")
 
-	// Without ?version a delete is unconditional.
-	rec = app.api(http.MethodDelete, fmt.Sprintf("/api/v1/incidents/1/timeline/%d", jsonID(t, d)), "")
+	// Without ?version a delete is refused, as a PATCH without version is.
+	dURL := fmt.Sprintf("/api/v1/incidents/1/timeline/%d", jsonID(t, d))
+	assertAPIError(t, app.api(http.MethodDelete, dURL, ""), http.StatusUnprocessableEntity, "version")
+	rec = app.api(http.MethodDelete, dURL+"?version=1", "")
 	assert.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
 	assert.Equal(t, []string{"Incident declared: SEV2, status investigating."}, bodies(app.timelineJSON(1)))
 }
@@ -822,13 +824,12 @@ func TestAPIUnknownIDIsNotFound(t *testing.T) {
 		{http.MethodPost, "/api/v1/incidents/999/timeline", `{"body":"x"}`},
 		{http.MethodGet, "/api/v1/incidents/1/timeline/999", ""},
 		{http.MethodPatch, "/api/v1/incidents/1/timeline/999", `{"version":1,"body":"y"}`},
-		{http.MethodDelete, "/api/v1/incidents/1/timeline/999", ""},
 		{http.MethodDelete, "/api/v1/incidents/1/timeline/999?version=1", ""},
 		{http.MethodGet, fmt.Sprintf("/api/v1/incidents/999/timeline/%d", e), ""},
 		// An entry is only reachable through its own incident.
 		{http.MethodGet, fmt.Sprintf("/api/v1/incidents/2/timeline/%d", e), ""},
 		{http.MethodPatch, fmt.Sprintf("/api/v1/incidents/2/timeline/%d", e), `{"version":1,"body":"y"}`},
-		{http.MethodDelete, fmt.Sprintf("/api/v1/incidents/2/timeline/%d", e), ""},
+		{http.MethodDelete, fmt.Sprintf("/api/v1/incidents/2/timeline/%d?version=1", e), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

@@ -46,7 +46,7 @@ func (s *Server) slackBody(c echo.Context) (url.Values, error) {
 	if err != nil {
 		return nil, model.FieldError("body", "is not a form")
 	}
-	return form, nil
+	return form, validUTF8(form)
 }
 
 // slackCommand is POST /integrations/slack/commands: the /incident slash
@@ -194,6 +194,11 @@ func (s *Server) chatWebhook(c echo.Context) error {
 		var mb *http.MaxBytesError
 		if errors.As(err, &mb) {
 			return echo.ErrStatusRequestEntityTooLarge
+		}
+		if err == nil {
+			if err := checkJSON(body); err != nil {
+				return err
+			}
 		}
 		if err != nil || json.Unmarshal(body, &in) != nil {
 			return model.FieldError("body", "is not a JSON object with text, user_name and timestamp")

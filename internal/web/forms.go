@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -92,7 +96,50 @@ func parseForm(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "malformed form data")
 	}
+	return validUTF8(r.Form) // the query and the body
+}
+
+// validUTF8 refuses a form or query whose names or values are not valid
+// UTF-8: stored raw, they would break every export and import after.
+func validUTF8(form url.Values) error {
+	keys := slices.Sorted(maps.Keys(form)) // the same field named each time
+	for _, k := range keys {
+		if !utf8.ValidString(k) {
+			return model.FieldError(strings.ToValidUTF8(k, "\uFFFD"), "is not a valid UTF-8 field name")
+		}
+		for _, v := range form[k] {
+			if !utf8.ValidString(v) {
+				return model.FieldError(k, "is not valid UTF-8 text")
+			}
+		}
+	}
 	return nil
+}
+
+// validInput checks every request's fields once, before any handler reads
+// them: a form body (parsed here) and the query string must be valid UTF-8.
+// JSON bodies are checked by decodeJSON; the chat integrations read their
+// raw bodies (signatures) and check them themselves.
+func (s *Server) validInput() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			if strings.HasPrefix(r.URL.Path, "/integrations/") {
+				return next(c)
+			}
+			switch ct, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); {
+			case r.Body != nil && r.Body != http.NoBody && (ct == echo.MIMEApplicationForm || ct == echo.MIMEMultipartForm):
+				if err := parseForm(c); err != nil {
+					return err
+				}
+			default:
+				if err := validUTF8(r.URL.Query()); err != nil {
+					return err
+				}
+			}
+			return next(c)
+		}
+	}
 }
 
 // formVersion parses the form and reads the hidden version field every
@@ -143,6 +190,9 @@ func decodeJSON(c echo.Context, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON: the body is empty")
 	}
+	if err := checkJSON(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	err = dec.Decode(dst)
@@ -171,6 +221,78 @@ func decodeJSON(c echo.Context, dst any) error {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn))
 	}
 	return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON: "+err.Error())
+}
+
+// checkJSON walks a body once for what encoding/json accepts silently:
+// invalid UTF-8 (decoded as U+FFFD) and a key given twice in one object
+// (the last would win). It names the top-level field at fault, or "body".
+// Syntax errors are left to the decoder, which reports them better.
+func checkJSON(body []byte) error {
+	bad := int64(-1) // offset of the first invalid byte
+	if !utf8.Valid(body) {
+		for i := 0; i < len(body); {
+			r, n := utf8.DecodeRune(body[i:])
+			if r == utf8.RuneError && n == 1 {
+				bad = int64(i)
+				break
+			}
+			i += n
+		}
+	}
+	type frame struct {
+		object, wantKey bool
+		keys            map[string]bool
+	}
+	var stack []*frame
+	field := "" // the current top-level field
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		key, isKey := tok.(string)
+		isKey = isKey && top != nil && top.object && top.wantKey
+		if bad >= 0 && dec.InputOffset() > bad {
+			if field == "" || (isKey && len(stack) == 1) {
+				break
+			}
+			return model.FieldError(field, "is not valid UTF-8 text")
+		}
+		switch {
+		case isKey:
+			if len(stack) == 1 {
+				field = key
+			}
+			if top.keys[key] {
+				return model.FieldError(key, "is a duplicate field; give each field once")
+			}
+			top.keys[key] = true
+			top.wantKey = false
+			continue
+		case tok == json.Delim('{') || tok == json.Delim('['):
+			stack = append(stack, &frame{object: tok == json.Delim('{'), wantKey: true, keys: map[string]bool{}})
+			continue
+		case tok == json.Delim('}') || tok == json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 {
+				top = stack[len(stack)-1]
+			} else {
+				top = nil
+			}
+		}
+		if top != nil && top.object { // a value ended: a key comes next
+			top.wantKey = true
+		}
+	}
+	if bad >= 0 {
+		return model.FieldError("body", "is not valid UTF-8 text")
+	}
+	return nil
 }
 
 func jsonKind(k string) string {

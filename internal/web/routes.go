@@ -17,7 +17,7 @@ func (s *Server) routes() {
 	e := s.echo
 	e.Pre(s.recoverer())
 	e.Use(s.requestID(), s.requestLog(), s.bodyLimit(), s.securityHeaders(),
-		s.sessionMiddleware(), s.authenticate(), s.csrf(), etag())
+		s.sessionMiddleware(), s.authenticate(), s.csrf(), s.validInput(), etag())
 
 	static, _ := fs.Sub(assets.FS, ".")
 	public := group{s: s}
