@@ -23,6 +23,7 @@ import (
 	"github.com/debrief-dev/debrief/internal/config"
 	"github.com/debrief-dev/debrief/internal/demo"
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/oidc"
 	"github.com/debrief-dev/debrief/internal/postmortem"
 	"github.com/debrief-dev/debrief/internal/store"
 	"github.com/debrief-dev/debrief/internal/web"
@@ -222,6 +223,8 @@ type cmdFlags struct {
 	passwordStdin     bool
 	expires           time.Duration
 	dir               string
+	since             string
+	sinceDay          time.Time // since, parsed by check
 	history           int
 	bigIncident       int
 }
@@ -236,6 +239,7 @@ func (a *cmdFlags) register(cmd string) func(*flag.FlagSet) {
 			fs.BoolVar(&a.passwordStdin, "password-stdin", false, "read the password from standard input (required)")
 		case "export":
 			fs.StringVar(&a.dir, "dir", "", "the folder to write the postmortems into (created if needed)")
+			fs.StringVar(&a.since, "since", "", "write only the postmortems published on or after this day (YYYY-MM-DD, UTC); index.md is always complete")
 		case "demo":
 			fs.IntVar(&a.history, "history", 0, fmt.Sprintf("also generate this many past incidents over two years (at most %d), for trying search, the archive and the review", demo.MaxHistory))
 			fs.IntVar(&a.bigIncident, "big-incident", 0, fmt.Sprintf("also generate one incident with this many timeline entries (at most %d), for benchmarks of a big incident", demo.MaxBigIncident))
@@ -254,6 +258,13 @@ func (a *cmdFlags) check(cmd string) error {
 	case "export":
 		if a.dir == "" {
 			return errors.New("--dir is required: the folder to write the postmortems into")
+		}
+		if a.since != "" {
+			day, err := time.Parse(time.DateOnly, a.since)
+			if err != nil {
+				return fmt.Errorf("--since %q is not a date: use YYYY-MM-DD (UTC), e.g. 2026-01-01", a.since)
+			}
+			a.sinceDay = day
 		}
 	case "demo":
 		if a.history < 0 || a.history > demo.MaxHistory {
@@ -282,20 +293,29 @@ func (a *cmdFlags) check(cmd string) error {
 }
 
 // export writes every published postmortem (latest revision) and an
-// index into a folder, ready for a wiki or a static site generator. The
-// links back to Debrief are made from baseURL (--base-url); without it
-// they start at Debrief's root ("/incidents/42/postmortem"): a command
-// line has no request to take the address from.
+// index into a folder, ready for a wiki or a static site generator; with
+// --since only the postmortems published on or after that day (and the
+// whole index). The links back to Debrief are made from baseURL
+// (--base-url); without it they start at Debrief's root
+// ("/incidents/42/postmortem"): a command line has no request to take the
+// address from.
 func (a *cmdFlags) export(ctx context.Context, st *store.Store, baseURL string, stdout io.Writer) error {
-	pubs, err := st.LatestRevisions(ctx)
+	if err := os.MkdirAll(a.dir, 0o755); err != nil {
+		return err
+	}
+	n := -1 // index.md is not a postmortem
+	err := postmortem.Export(ctx, st, postmortem.ExportOptions{BaseURL: baseURL, Since: a.sinceDay}, func(f postmortem.File) error {
+		n++
+		return os.WriteFile(filepath.Join(a.dir, f.Name), f.Body, 0o644)
+	})
 	if err != nil {
 		return err
 	}
-	files := postmortem.Bundle(pubs, baseURL)
-	if err := postmortem.WriteDir(a.dir, files); err != nil {
-		return err
+	if a.since != "" {
+		fmt.Fprintf(stdout, "wrote %d postmortems published since %s and index.md to %s\n", n, a.since, a.dir)
+		return nil
 	}
-	fmt.Fprintf(stdout, "wrote %d postmortems and index.md to %s\n", len(files)-1, a.dir)
+	fmt.Fprintf(stdout, "wrote %d postmortems and index.md to %s\n", n, a.dir)
 	return nil
 }
 
@@ -421,6 +441,25 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		SecureCookies: cfg.SecureCookies, SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
 		AuthProxyHeader: cfg.AuthProxyHeader, TrustedProxies: cfg.TrustedProxies, Hasher: auth.DefaultHasher,
 		PostmortemDue: cfg.PostmortemDue, BaseURL: cfg.BaseURL, SlackSigningSecret: cfg.SlackSigningSecret,
+		OIDCOnly: cfg.OIDCOnly,
+	}
+	if cfg.OIDCIssuer != "" {
+		oc, err := oidc.New(oidc.Config{
+			Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
+			GroupsClaim: cfg.OIDCGroupsClaim, AdminGroups: cfg.OIDCAdminGroups, EditorGroups: cfg.OIDCEditorGroups,
+			AllowedDomains: cfg.OIDCAllowedDomains,
+		})
+		if err != nil {
+			return err
+		}
+		opts.OIDC = oc
+		// In the background: a provider that is down must not stop Debrief
+		// from starting; the next sign-in attempt asks it again.
+		go func() {
+			if err := oc.Discover(ctx); err != nil {
+				log.Warn("single sign-on unavailable until the identity provider answers", "issuer", cfg.OIDCIssuer, "error", err)
+			}
+		}()
 	}
 	users, err := st.UserCount(ctx)
 	if err != nil {
