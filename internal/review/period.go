@@ -106,6 +106,9 @@ func ParseWeek(s string) (Period, error) {
 		return Period{}, fmt.Errorf("%d has ISO weeks 01 to %02d, so %s does not exist", year, n, s)
 	}
 	mon := weekMonday(year, w)
+	if year == 9999 && w == WeeksIn(year) { // it ends in the year 10000, which no date here can name
+		return Period{}, fmt.Errorf("must be a week that ends by 9999-12-31")
+	}
 	return Period{From: mon, To: mon.AddDays(6)}, nil
 }
 

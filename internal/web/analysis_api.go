@@ -80,6 +80,15 @@ func requireVersion(v *model.ValidationError, version *int) int {
 	return *version
 }
 
+// recordVersion is requireVersion for a record that starts at version 1
+// (a postmortem section or the minutes start at 0): 0 or less is refused.
+func recordVersion(v *model.ValidationError, version *int) int {
+	if version != nil && *version <= 0 {
+		v.Add("version", "must be a positive whole number")
+	}
+	return requireVersion(v, version)
+}
+
 // queryVersion reads the ?version= a DELETE requires, as PATCH does: a
 // stale client must not delete what someone has just edited.
 func queryVersion(c echo.Context) (int, error) {
@@ -193,7 +202,7 @@ func (s *Server) apiFactorUpdate(c echo.Context) error {
 	}
 	v := model.NewValidationError()
 	p := model.FactorPatch{Title: req.Title, Description: req.Description, Category: req.Category,
-		IsTrigger: req.IsTrigger, Position: req.Position, Version: requireVersion(v, req.Version)}
+		IsTrigger: req.IsTrigger, Position: req.Position, Version: recordVersion(v, req.Version)}
 	v.Merge(checkPosition(req.Position))
 	if err := v.Err(); err != nil {
 		return err
@@ -349,7 +358,7 @@ func (s *Server) apiWhyUpdate(c echo.Context) error {
 		return err
 	}
 	v := model.NewValidationError()
-	p := model.WhyPatch{Text: req.Text, Position: req.Position, Version: requireVersion(v, req.Version)}
+	p := model.WhyPatch{Text: req.Text, Position: req.Position, Version: recordVersion(v, req.Version)}
 	v.Merge(checkPosition(req.Position))
 	p.SetParent, p.SetFactor = req.ParentID.Set, req.FactorID.Set
 	p.ParentID, _ = req.ParentID.parse(v, "parent_id")
@@ -384,7 +393,7 @@ func (s *Server) apiWhyPromote(c echo.Context) error {
 		return err
 	}
 	v := model.NewValidationError()
-	version := requireVersion(v, req.Version)
+	version := recordVersion(v, req.Version)
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -584,7 +593,7 @@ func (s *Server) apiActionUpdate(c echo.Context) error {
 	}
 	v := model.NewValidationError()
 	p := req.patch(v)
-	p.Version = requireVersion(v, req.Version)
+	p.Version = recordVersion(v, req.Version)
 	if err := v.Err(); err != nil {
 		return err
 	}

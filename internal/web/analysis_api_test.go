@@ -1114,7 +1114,8 @@ func testAnalysisRejectsWrongTypesAndUnknownFields(t *testing.T, tc analysisCase
 		{"POST", actionsURL(inc), `{"title":"Fix","owner":"Bob","due_date":20261201,"type":"prevent"}`, "due_date"},
 		{"POST", actionsURL(inc), actionBody(`,"assignee":"Bob"`), "assignee"},
 		{"POST", actionsURL(inc), actionBody(`,"overdue":true`), "overdue"},
-		{"PATCH", a, `{"version":1,"owner":null,"closed_at":"2026-11-22T00:00:00Z"}`, "closed_at"},
+		{"PATCH", a, `{"version":1,"closed_at":"2026-11-22T00:00:00Z"}`, "closed_at"},
+		{"PATCH", a, `{"version":1,"owner":null}`, "owner"},
 		{"PATCH", a, `{"version":1,"priority":1}`, "priority"},
 	}
 	for _, tt := range tests {

@@ -622,7 +622,7 @@ func TestAPIIncidentCreateRejects(t *testing.T) {
 		reason string // expected in the first field's reason
 	}{
 		{"missing title", `{"severity":"SEV2"}`, []string{"title"}, "is required"},
-		{"null title", `{"title":null,"severity":"SEV2"}`, []string{"title"}, "is required"},
+		{"null title", `{"title":null,"severity":"SEV2"}`, []string{"title"}, "cannot be null"},
 		{"blank title", `{"title":"  \t ","severity":"SEV2"}`, []string{"title"}, "is required"},
 		{"201-char title", `{"title":"` + long(201) + `","severity":"SEV2"}`, []string{"title"}, "at most 200"},
 		{"missing severity", `{"title":"T"}`, []string{"severity"}, "is required"},
@@ -949,7 +949,11 @@ func TestAPIStaleIncidentVersionConflicts(t *testing.T) {
 	current := app.getJSON("/api/v1/incidents/1")
 	before := app.dbState()
 
-	for _, version := range []string{"1", "3", "0", "-1"} {
+	for _, version := range []string{"0", "-1"} { // no record has such a version
+		assertAPIError(t, app.api(http.MethodPatch, "/api/v1/incidents/1", `{"version":`+version+`,"title":"Second writer"}`),
+			http.StatusUnprocessableEntity, "version")
+	}
+	for _, version := range []string{"1", "3"} {
 		rec = app.api(http.MethodPatch, "/api/v1/incidents/1", `{"version":`+version+`,"title":"Second writer","status":"resolved"}`)
 		m := assertAPIError(t, rec, http.StatusConflict)
 		assert.Contains(t, m["error"], "changed by someone else")

@@ -196,7 +196,7 @@ func (s *Server) chatWebhook(c echo.Context) error {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		if err == nil {
-			if err := checkJSON(body); err != nil {
+			if _, err := checkJSON(body); err != nil {
 				return err
 			}
 		}

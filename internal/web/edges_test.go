@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -80,4 +81,52 @@ func TestAPIDeleteRequiresVersion(t *testing.T) {
 func (a *testApp) current(url string) string {
 	a.t.Helper()
 	return fmt.Sprintf("%s?version=%v", url, a.getJSON(url)["version"])
+}
+
+// Each ambiguous input gets a clear 4xx, never a silent choice.
+func TestAmbiguousInputIsRefused(t *testing.T) {
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		field                    string
+	}{
+		{"duplicate key", "PATCH", "/api/v1/incidents/1", `{"version":1,"title":"a","title":"b"}`, 422, "title"},
+		{"duplicate nested key", "PATCH", "/api/v1/incidents/1", `{"version":1,"roles":{"scribe":"a","scribe":"b"}}`, 422, "scribe"},
+		{"null title", "PATCH", "/api/v1/incidents/1", `{"version":1,"title":null}`, 422, "title"},
+		{"null services", "PATCH", "/api/v1/incidents/1", `{"version":1,"services":null}`, 422, "services"},
+		{"null in services", "PATCH", "/api/v1/incidents/1", `{"version":1,"services":[null]}`, 422, "services"},
+		{"empty service", "PATCH", "/api/v1/incidents/1", `{"version":1,"services":["db",""]}`, 422, "services"},
+		{"empty service on create", "POST", "/api/v1/incidents", `{"title":"x","severity":"SEV2","services":[" "]}`, 422, "services"},
+		{"null tag on create", "POST", "/api/v1/incidents", `{"title":"x","severity":"SEV2","tags":[null]}`, 422, "tags"},
+		{"version 0", "PATCH", "/api/v1/incidents/1", `{"version":0,"title":"a"}`, 422, "version"},
+		{"negative version", "PATCH", "/api/v1/incidents/1", `{"version":-1,"title":"a"}`, 422, "version"},
+		{"entry version 0", "PATCH", "/api/v1/incidents/1/timeline/1", `{"version":0,"body":"a"}`, 422, "version"},
+		{"id with a plus", "GET", "/api/v1/incidents/+1", "", 404, ""},
+		{"id with a leading zero", "GET", "/api/v1/incidents/01", "", 404, ""},
+		{"entry id with a leading zero", "GET", "/api/v1/incidents/1/timeline/01", "", 404, ""},
+		{"week past 9999", "GET", "/api/v1/review?week=9999-W52", "", 422, "week"},
+		{"week page past 9999", "GET", "/review?week=9999-W52", "", 422, ""},
+		{"week minutes past 9999", "GET", "/review/9999-W52.md", "", 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			app, _ := newClockedApp(t)
+			app.createIncident(`{"title":"T","severity":"SEV2","services":["db"]}`)
+			before := app.dbState()
+			var rec *httptest.ResponseRecorder
+			if strings.HasPrefix(tt.path, "/api/") {
+				rec = app.api(tt.method, tt.path, tt.body)
+			} else {
+				rec = app.do(tt.method, tt.path, "", "")
+			}
+			require.Equal(t, tt.status, rec.Code, rec.Body.String())
+			if tt.field != "" {
+				assertAPIError(t, rec, tt.status, tt.field)
+			}
+			assert.Equal(t, before, app.dbState(), "nothing was written")
+		})
+	}
+	assert.Contains(t, decode(t, newTestApp(t).api("POST", "/api/v1/incidents", `{"title":"a","title":"b","severity":"SEV2"}`))["error"],
+		"title: duplicate field")
 }

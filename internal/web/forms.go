@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,8 +62,9 @@ func (v view) Can(role string) bool { return v.User != nil && v.User.Role.Allows
 // pathID reads a numeric id from the path; anything else is a 404, since
 // no such record can exist.
 func pathID(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
+	raw := c.Param(name)
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw { // no "+1" or "01" aliases
 		return 0, model.ErrNotFound
 	}
 	return id, nil
@@ -190,7 +192,11 @@ func decodeJSON(c echo.Context, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return echo.NewHTTPError(http.StatusBadRequest, "malformed JSON: the body is empty")
 	}
-	if err := checkJSON(body); err != nil {
+	nulls, err := checkJSON(body)
+	if err != nil {
+		return err
+	}
+	if err := refuseNulls(dst, nulls); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -226,8 +232,9 @@ func decodeJSON(c echo.Context, dst any) error {
 // checkJSON walks a body once for what encoding/json accepts silently:
 // invalid UTF-8 (decoded as U+FFFD) and a key given twice in one object
 // (the last would win). It names the top-level field at fault, or "body".
-// Syntax errors are left to the decoder, which reports them better.
-func checkJSON(body []byte) error {
+// Syntax errors are left to the decoder, which reports them better. It
+// returns the top-level fields given as null.
+func checkJSON(body []byte) (nulls []string, err error) {
 	bad := int64(-1) // offset of the first invalid byte
 	if !utf8.Valid(body) {
 		for i := 0; i < len(body); {
@@ -261,7 +268,10 @@ func checkJSON(body []byte) error {
 			if field == "" || (isKey && len(stack) == 1) {
 				break
 			}
-			return model.FieldError(field, "is not valid UTF-8 text")
+			return nil, model.FieldError(field, "is not valid UTF-8 text")
+		}
+		if tok == nil && len(stack) == 1 {
+			nulls = append(nulls, field)
 		}
 		switch {
 		case isKey:
@@ -269,7 +279,7 @@ func checkJSON(body []byte) error {
 				field = key
 			}
 			if top.keys[key] {
-				return model.FieldError(key, "is a duplicate field; give each field once")
+				return nil, model.FieldError(key, "duplicate field: give it once")
 			}
 			top.keys[key] = true
 			top.wantKey = false
@@ -290,9 +300,35 @@ func checkJSON(body []byte) error {
 		}
 	}
 	if bad >= 0 {
-		return model.FieldError("body", "is not valid UTF-8 text")
+		return nil, model.FieldError("body", "is not valid UTF-8 text")
 	}
-	return nil
+	return nulls, nil
+}
+
+// refuseNulls refuses null for a top-level field of dst that would decode
+// it as "absent": only a field type with its own UnmarshalJSON (optTime,
+// optID) gives null a meaning, such as clearing a milestone.
+func refuseNulls(dst any, nulls []string) error {
+	t := reflect.TypeOf(dst)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if len(nulls) == 0 || t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	unmarshaler := reflect.TypeFor[json.Unmarshaler]()
+	v := model.NewValidationError()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" || !slices.Contains(nulls, name) {
+			continue
+		}
+		if !reflect.PointerTo(f.Type).Implements(unmarshaler) {
+			v.Add(name, "cannot be null: leave it out, or give a value")
+		}
+	}
+	return v.Err()
 }
 
 func jsonKind(k string) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -218,8 +219,9 @@ func (s *Server) incidentList(c echo.Context) error {
 	}
 	page := 1
 	if p := c.QueryParam("page"); p != "" {
-		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > 1_000_000 {
-			return model.FieldError("page", "must be a whole number of 1 or more")
+		maxPage := store.MaxOffset/listPageSize + 1
+		if page, err = strconv.Atoi(p); err != nil || page < 1 || page > maxPage {
+			return model.FieldError("page", fmt.Sprintf("must be a whole number from 1 to %d; narrow the list with a filter to see older incidents", maxPage))
 		}
 	}
 	f.Limit, f.Offset = listPageSize, (page-1)*listPageSize
@@ -481,16 +483,24 @@ func (r *incidentRequest) patch(now time.Time) (model.IncidentPatch, error) {
 		st := model.Status(*r.Status)
 		p.Status = &st
 	}
-	if r.Version == nil {
-		v.Add("version", "is required: send the version you last read, so a concurrent change is not overwritten")
-	} else {
-		p.Version = *r.Version
-	}
+	p.Version = recordVersion(v, r.Version)
+	labelsGiven(v, "services", r.Services)
+	labelsGiven(v, "tags", r.Tags)
 	return p, v.Err()
+}
+
+// labelsGiven refuses a blank or null entry in a services or tags array:
+// the API says exactly what to store, so nothing is dropped silently.
+func labelsGiven(v *model.ValidationError, field string, labels *[]string) {
+	if labels != nil && slices.ContainsFunc(*labels, func(s string) bool { return strings.TrimSpace(s) == "" }) {
+		v.Add(field, "must not contain an empty name or null")
+	}
 }
 
 func (r *incidentRequest) incident(now time.Time) (*model.Incident, error) {
 	v := model.NewValidationError()
+	labelsGiven(v, "services", r.Services)
+	labelsGiven(v, "tags", r.Tags)
 	inc := &model.Incident{Status: model.StatusInvestigating}
 	if r.Title == nil {
 		v.Add("title", "is required")

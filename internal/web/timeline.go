@@ -497,11 +497,7 @@ func (s *Server) apiTimelineUpdate(c echo.Context) error {
 		}
 		p.OccurredAt = t
 	}
-	if req.Version == nil {
-		v.Add("version", "is required: send the version you last read, so a concurrent change is not overwritten")
-	} else {
-		p.Version = *req.Version
-	}
+	p.Version = recordVersion(v, req.Version)
 	if err := v.Err(); err != nil {
 		return err
 	}
