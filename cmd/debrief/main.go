@@ -504,10 +504,13 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// Shorter than ReadTimeout: a client trickling a body must not hold the
+	// process, so what has not finished by then is cut off.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		log.Warn("shutdown: closing the connections still open", "after", shutdownGrace, "error", err)
+		_ = srv.Close()
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -515,6 +518,9 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	log.Info("stopped")
 	return nil
 }
+
+// shutdownGrace is how long a stopping server lets in-flight requests finish.
+const shutdownGrace = 10 * time.Second
 
 // maintain runs the server's background upkeep until stop is called: it
 // renders again the stored HTML of timeline entries made by an older

@@ -225,7 +225,9 @@ func (s *Store) Close() error {
 	}
 	if sqlDB, err := s.wdb.DB(); err == nil {
 		// Fold the WAL back into the main file so a copied .db is complete.
-		_, _ = sqlDB.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		if _, err := sqlDB.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			errs = append(errs, fmt.Errorf("checkpoint the WAL into %s: %w", s.path, err))
+		}
 		errs = append(errs, sqlDB.Close())
 	}
 	if st := s.stmts.s; st != nil {
