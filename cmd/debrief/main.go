@@ -437,6 +437,15 @@ func (a *cmdFlags) createToken(ctx context.Context, st *store.Store, stdout io.W
 }
 
 func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) error {
+	// One server per SQLite file, and only on a file it can write.
+	unlock, err := st.LockServe()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := st.CheckWritable(ctx); err != nil {
+		return err
+	}
 	opts := web.Options{
 		SecureCookies: cfg.SecureCookies, SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
 		AuthProxyHeader: cfg.AuthProxyHeader, TrustedProxies: cfg.TrustedProxies, Hasher: auth.DefaultHasher,

@@ -417,3 +417,45 @@ func TestDemoBigIncident(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, len(entries), 500, "500 free-form entries besides the milestones")
 }
+
+// A second server on the same SQLite file is refused, naming the file;
+// once the first stops, the file can be served again.
+func TestSecondServerOnTheSameFileRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	env := map[string]string{"DEBRIEF_ADDR": freeAddr(t), "DEBRIEF_DB": db}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, nil, io.Discard, io.Discard) }()
+	url := fmt.Sprintf("http://%s/healthz", env["DEBRIEF_ADDR"])
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(url)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 20*time.Millisecond)
+
+	second := map[string]string{"DEBRIEF_ADDR": freeAddr(t), "DEBRIEF_DB": db}
+	err := run(context.Background(), nil, func(k string) string { return second[k] }, nil, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "already being served by another Debrief process")
+	assert.Contains(t, err.Error(), db)
+
+	cancel()
+	require.NoError(t, <-done)
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	done2 := make(chan error, 1)
+	go func() { done2 <- run(ctx2, nil, func(k string) string { return second[k] }, nil, io.Discard, io.Discard) }()
+	url2 := fmt.Sprintf("http://%s/healthz", second["DEBRIEF_ADDR"])
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(url2)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 20*time.Millisecond, "served again once the first stopped")
+	cancel2()
+	require.NoError(t, <-done2)
+}
