@@ -446,7 +446,9 @@ func TestSecondServerOnTheSameFileRefused(t *testing.T) {
 	require.NoError(t, <-done)
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	done2 := make(chan error, 1)
-	go func() { done2 <- run(ctx2, nil, func(k string) string { return second[k] }, nil, io.Discard, io.Discard) }()
+	go func() {
+		done2 <- run(ctx2, nil, func(k string) string { return second[k] }, nil, io.Discard, io.Discard)
+	}()
 	url2 := fmt.Sprintf("http://%s/healthz", second["DEBRIEF_ADDR"])
 	require.Eventually(t, func() bool {
 		resp, err := http.Get(url2)
