@@ -191,6 +191,19 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
+// waitHealthy waits until url (a /healthz) answers 200.
+func waitHealthy(t *testing.T, url string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(url)
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 10*time.Second, 20*time.Millisecond)
+}
+
 func TestServeAndShutDownGracefully(t *testing.T) {
 	addr := freeAddr(t)
 	env := map[string]string{"DEBRIEF_ADDR": addr, "DEBRIEF_DB": filepath.Join(t.TempDir(), "d.db"), "DEBRIEF_LOG_FORMAT": "json"}
@@ -200,14 +213,7 @@ func TestServeAndShutDownGracefully(t *testing.T) {
 	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, nil, io.Discard, logs) }()
 
 	url := fmt.Sprintf("http://%s/healthz", addr)
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(url)
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 10*time.Second, 20*time.Millisecond)
+	waitHealthy(t, url)
 
 	resp, err := http.Get(url)
 	require.NoError(t, err)
@@ -427,14 +433,7 @@ func TestSecondServerOnTheSameFileRefused(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, nil, io.Discard, io.Discard) }()
 	url := fmt.Sprintf("http://%s/healthz", env["DEBRIEF_ADDR"])
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(url)
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 10*time.Second, 20*time.Millisecond)
+	waitHealthy(t, url)
 
 	second := map[string]string{"DEBRIEF_ADDR": freeAddr(t), "DEBRIEF_DB": db}
 	err := run(context.Background(), nil, func(k string) string { return second[k] }, nil, io.Discard, io.Discard)
@@ -450,14 +449,7 @@ func TestSecondServerOnTheSameFileRefused(t *testing.T) {
 		done2 <- run(ctx2, nil, func(k string) string { return second[k] }, nil, io.Discard, io.Discard)
 	}()
 	url2 := fmt.Sprintf("http://%s/healthz", second["DEBRIEF_ADDR"])
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(url2)
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 10*time.Second, 20*time.Millisecond, "served again once the first stopped")
+	waitHealthy(t, url2) // served again once the first stopped
 	cancel2()
 	require.NoError(t, <-done2)
 }
