@@ -107,7 +107,12 @@ func (s *Store) publish(evs []events.Event) {
 // stream that starts there misses nothing.
 func (s *Store) LastEventID(ctx context.Context, incidentID int64) (int64, error) {
 	var id *int64
-	err := s.db.WithContext(ctx).Raw("SELECT max(id) FROM incident_events WHERE incident_id = ?", incidentID).Scan(&id).Error
+	// The newest event logged, or, when every event of the incident has
+	// been pruned, the last pruned one: a stream resuming there misses
+	// nothing and is not told to reload.
+	err := s.db.WithContext(ctx).Raw(`SELECT coalesce(
+		(SELECT max(id) FROM incident_events WHERE incident_id = ?),
+		(SELECT pruned_through FROM incident_event_floors WHERE incident_id = ?))`, incidentID, incidentID).Scan(&id).Error
 	if err != nil || id == nil {
 		return 0, translate(err)
 	}

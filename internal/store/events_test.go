@@ -154,4 +154,17 @@ func TestEventsSinceRefusesWhatItCannotServe(t *testing.T) {
 	n, err = st.PruneEvents(ctx, 0)
 	require.NoError(t, err)
 	assert.Zero(t, n)
+
+	// An incident whose every event was pruned: a page rendered now gets a
+	// position its stream can resume from (not a reset, which would reload
+	// the page forever).
+	clock = clock.Add(9 * 24 * time.Hour)
+	_, err = st.PruneEvents(ctx, 0)
+	require.NoError(t, err)
+	pos, err := st.LastEventID(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Positive(t, pos)
+	evs, err = st.EventsSince(ctx, inc.ID, pos, 10)
+	require.NoError(t, err)
+	assert.Empty(t, evs)
 }

@@ -302,6 +302,17 @@
     on('presence', function (d) { presence(d.names); });
     on('reset', function () {
       es.close();
+      // Reload to catch up, but never in a loop: a second reset within a
+      // minute leaves the page as it is and says so.
+      var key = 'debrief.reset.' + id;
+      var last = 0;
+      try { last = Number(sessionStorage.getItem(key)) || 0; } catch (e) { /* ignore */ }
+      if (Date.now() - last < 60000) {
+        setStatus(false);
+        status.textContent = 'not live — reload the page to catch up';
+        return;
+      }
+      try { sessionStorage.setItem(key, String(Date.now())); } catch (e) { /* ignore */ }
       window.location.reload();
     });
     window.addEventListener('pagehide', function () { es.close(); });
