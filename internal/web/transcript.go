@@ -247,9 +247,10 @@ func (s *Server) transcriptPost(c echo.Context) error {
 	}}
 	var ve *model.ValidationError
 	if c.FormValue("action") == "add" {
-		entries, err := keptRows(c)
+		entries, rows, err := keptRows(c)
 		if err == nil {
 			_, _, err = s.store.AppendTimelineBatch(ctx, id, entries)
+			err = rowErrors(err, rows)
 		}
 		if err == nil {
 			return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#timeline", id))
@@ -277,13 +278,17 @@ func (s *Server) transcriptPost(c echo.Context) error {
 
 // keptRows reads the preview table's rows that are still ticked "keep",
 // with what the user edited (kind, text, learned later).
-func keptRows(c echo.Context) ([]model.TimelineEntry, error) {
+// It also returns each entry's row number in the table (from 1).
+func keptRows(c echo.Context) ([]model.TimelineEntry, []int, error) {
 	n, err := strconv.Atoi(c.FormValue("rows"))
 	if err != nil || n < 0 || n > store.MaxBatchEntries {
-		return nil, model.FieldError("rows", "is missing or too large; preview the transcript again")
+		return nil, nil, model.FieldError("rows", "is missing or too large; preview the transcript again")
 	}
 	v := model.NewValidationError()
-	var out []model.TimelineEntry
+	var (
+		out  []model.TimelineEntry
+		rows []int
+	)
 	for i := range n {
 		f := func(name string) string { return c.FormValue(fmt.Sprintf("%s_%d", name, i)) }
 		if f("keep") == "" {
@@ -291,13 +296,38 @@ func keptRows(c echo.Context) ([]model.TimelineEntry, error) {
 		}
 		at, err := model.ParseTimestamp(f("occurred_at"))
 		if err != nil {
-			v.Add(fmt.Sprintf("occurred_at_%d", i), err.Error())
+			v.Add(fmt.Sprintf("row %d time", i+1), err.Error())
 		}
 		out = append(out, model.TimelineEntry{OccurredAt: at, Author: f("author"), Body: f("body"),
 			Kind: model.EntryKind(f("kind")), LearnedLater: f("learned_later") != ""})
+		rows = append(rows, i+1)
 	}
 	if len(out) == 0 && v.Err() == nil {
-		return nil, model.FieldError("rows", "no row is kept: nothing to add")
+		return nil, nil, model.FieldError("rows", "no row is kept: nothing to add")
 	}
-	return out, v.Err()
+	return out, rows, v.Err()
+}
+
+// rowErrors names a batch's field errors ("entries[2].body") by the rows
+// of the table the person sees ("row 5 body").
+func rowErrors(err error, rows []int) error {
+	var ve *model.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	out := model.NewValidationError()
+	for key, msg := range ve.Fields {
+		var i int
+		var field string
+		if n, _ := fmt.Sscanf(key, "entries[%d].", &i); n == 1 && i >= 0 && i < len(rows) {
+			field = key[strings.Index(key, "].")+2:]
+			if field == "body" {
+				field = "text"
+			}
+			out.Add(fmt.Sprintf("row %d %s", rows[i], field), msg)
+			continue
+		}
+		out.Add(key, msg)
+	}
+	return out.Err()
 }

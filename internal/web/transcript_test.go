@@ -193,5 +193,5 @@ func TestTranscriptPageWithoutJavaScript(t *testing.T) {
 	form.Set("occurred_at_0", "2026-03-08T21:00:00.000Z")
 	rec = app.form("/incidents/1/transcript", form)
 	assert.Equal(t, http.StatusUnprocessableEntity, rec.Code)
-	assert.Contains(t, rec.Body.String(), "entries[0].body")
+	assert.Contains(t, rec.Body.String(), "Row 1 text is required", "the error names the table's row")
 }
