@@ -22,16 +22,12 @@ import (
 // Debrief's root without it: a command line has no request to take the
 // address from.
 func TestExportLinksBackToDebrief(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "debrief.db")
+	st, db := migratedStore(t)
 	ctx := context.Background()
-	st, err := store.Open(db)
-	require.NoError(t, err)
-	_, err = st.Migrate(ctx)
-	require.NoError(t, err)
 	inc := &model.Incident{Title: "Pool exhausted", Severity: "SEV2"}
 	require.NoError(t, st.CreateIncident(ctx, inc, ""))
 	// Published as the server does without --base-url.
-	_, err = st.Publish(ctx, inc.ID, 1, func(doc *store.Document, rev int, at time.Time) (string, []byte, error) {
+	_, err := st.Publish(ctx, inc.ID, 1, func(doc *store.Document, rev int, at time.Time) (string, []byte, error) {
 		return string(postmortem.Render(doc, postmortem.Options{Revision: rev, PublishedAt: &at})), []byte("{}"), nil
 	})
 	require.NoError(t, err)

@@ -359,13 +359,20 @@ func TestImportFilesAndFolders(t *testing.T) {
 	require.ErrorContains(t, run(ctx, []string{"import", "--db", db}, noEnv, nil, io.Discard, io.Discard), "name the Markdown files")
 }
 
+// migratedStore opens a migrated database at a new path in t's temp folder.
+func migratedStore(t *testing.T) (st *store.Store, path string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "debrief.db")
+	st, err := store.Open(path)
+	require.NoError(t, err)
+	_, err = st.Migrate(context.Background())
+	require.NoError(t, err)
+	return st, path
+}
+
 func TestReindexRebuildsTheSearchIndex(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "debrief.db")
+	st, db := migratedStore(t)
 	ctx := context.Background()
-	st, err := store.Open(db)
-	require.NoError(t, err)
-	_, err = st.Migrate(ctx)
-	require.NoError(t, err)
 	inc := &model.Incident{Title: "Certificate expired on the gateway", Severity: "SEV2"}
 	require.NoError(t, st.CreateIncident(ctx, inc, ""))
 	require.NoError(t, st.Close())

@@ -1,12 +1,9 @@
 package web
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -441,23 +438,8 @@ func TestExportZip(t *testing.T) {
 		assert.Equal(t, `attachment; filename="postmortems.zip"`, rec.Header().Get("Content-Disposition"))
 		return rec.Body.Bytes()
 	}
-	files := func(b []byte) map[string]string {
-		t.Helper()
-		zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-		require.NoError(t, err, "a valid zip")
-		out := map[string]string{}
-		for _, f := range zr.File {
-			r, err := f.Open()
-			require.NoError(t, err)
-			body, err := io.ReadAll(r)
-			require.NoError(t, err)
-			require.NoError(t, r.Close())
-			out[f.Name] = string(body)
-		}
-		return out
-	}
 
-	empty := files(get())
+	empty := zipFiles(t, get())
 	assert.Equal(t, map[string]string{"postmortems/index.md": "# Postmortems\n\nNothing published yet.\n"}, empty)
 
 	db := app.readyIncidentAt("Database failover | slow", app.store.Now().Add(-24*time.Hour))
@@ -474,7 +456,7 @@ func TestExportZip(t *testing.T) {
 	second := get()
 	assert.Equal(t, first, second, "the same archive gives the same bytes")
 
-	got := files(first)
+	got := zipFiles(t, first)
 	dbName, queueName := "postmortems/2026-11-21-database-failover-slow.md", "postmortems/2026-11-22-queue-backlog.md"
 	names := []string{}
 	for n := range got {
