@@ -13,7 +13,6 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/debrief-dev/debrief/internal/auth"
 	"github.com/debrief-dev/debrief/internal/model"
@@ -52,12 +51,14 @@ const (
 	sessionUserID   = "user_id"
 	sessionLastSeen = "last_seen" // unix seconds; refreshed at most once a minute
 	sessionEpoch    = "epoch"     // the user's session epoch at sign-in (model.User.SessionEpoch)
+	sessionCSRF     = "csrf"      // the session's CSRF token, new at every sign-in
 )
 
 // Context keys for the signed-in user.
 const (
-	ctxUser  = "user"
-	ctxToken = "token"
+	ctxUser    = "user"
+	ctxToken   = "token"
+	ctxSession = "session" // true when the user was signed in by the session cookie
 )
 
 func (s *Server) newSessions() (*scs.SessionManager, error) {
@@ -236,6 +237,7 @@ func (s *Server) browserUser(c echo.Context) (*model.User, error) {
 	if now.Sub(last) > time.Minute {
 		s.sessions.Put(ctx, sessionLastSeen, now.Unix())
 	}
+	c.Set(ctxSession, true)
 	return u, nil
 }
 
@@ -286,6 +288,24 @@ func (s *Server) proxyUser(ctx context.Context, raw string) (*model.User, error)
 	return u, nil
 }
 
+// signInFirst answers an anonymous request for something that needs an
+// account.
+func signInFirst(c echo.Context) error {
+	if isAPI(c) || isEventStream(c) {
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="debrief"`)
+		return errAuth{"authentication required: send Authorization: Bearer TOKEN"}
+	}
+	login := "/login?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", login)
+		return c.NoContent(http.StatusUnauthorized)
+	}
+	if c.Request().Method != http.MethodGet {
+		return echo.NewHTTPError(http.StatusUnauthorized, "sign in first")
+	}
+	return c.Redirect(http.StatusSeeOther, login)
+}
+
 // require refuses requests below role: anonymous browser requests go to
 // the login page (htmx gets HX-Redirect), anonymous API requests get 401,
 // signed-in users without the role get 403.
@@ -294,19 +314,7 @@ func (s *Server) require(role model.Role) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			u := currentUser(c)
 			if u == nil {
-				if isAPI(c) || isEventStream(c) {
-					c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="debrief"`)
-					return errAuth{"authentication required: send Authorization: Bearer TOKEN"}
-				}
-				login := "/login?next=" + url.QueryEscape(c.Request().URL.RequestURI())
-				if isHTMX(c) {
-					c.Response().Header().Set("HX-Redirect", login)
-					return c.NoContent(http.StatusUnauthorized)
-				}
-				if c.Request().Method != http.MethodGet {
-					return echo.NewHTTPError(http.StatusUnauthorized, "sign in first")
-				}
-				return c.Redirect(http.StatusSeeOther, login)
+				return signInFirst(c)
 			}
 			if !u.Role.Allows(role) {
 				return echo.NewHTTPError(http.StatusForbidden, fmt.Sprintf("this needs the %s role; you are %s", role, u.Role))
@@ -314,34 +322,4 @@ func (s *Server) require(role model.Role) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
-}
-
-// csrf protects every state-changing browser request: Sec-Fetch-Site from
-// modern browsers, else a double-submit token in the _csrf form field or
-// the X-CSRF-Token header (which htmx sends). The API needs none: it takes
-// no cookies.
-func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        skipsBrowserAuth,
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		CookieName:     "debrief_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.opts.SecureCookies,
-		CookieSameSite: http.SameSiteLaxMode,
-		ContextKey:     "csrf",
-		// A sibling subdomain is same-site: it could plant the double-submit
-		// cookie, so same-site state changes are refused outright.
-		AllowSecFetchSiteFunc: func(c echo.Context) (bool, error) {
-			return false, echo.NewHTTPError(http.StatusForbidden, "cross-origin request refused (CSRF check failed)")
-		},
-		ErrorHandler: func(err error, c echo.Context) error {
-			return echo.NewHTTPError(http.StatusForbidden, "this form is stale or did not come from Debrief (CSRF check failed); reload the page and try again")
-		},
-	})
-}
-
-func csrfToken(c echo.Context) string {
-	t, _ := c.Get("csrf").(string)
-	return t
 }

@@ -586,7 +586,7 @@ func TestCSRFFetchMetadata(t *testing.T) {
 	entries := func() int { return len(app.timelineJSON(1)) }
 	before := entries()
 
-	// A cross-site post is refused even with a valid double-submit token.
+	// A cross-site post is refused even with the session's token.
 	rec := editor.form("/incidents/1/timeline", url.Values{"body": {"Cross-site"}}, "Sec-Fetch-Site", "cross-site")
 	assert.Equal(t, http.StatusForbidden, rec.Code, rec.Body.String())
 	// A same-site (another subdomain) post without a token falls back to the
@@ -599,11 +599,14 @@ func TestCSRFFetchMetadata(t *testing.T) {
 	assert.Equal(t, start, dbSnapshot(t, db))
 	assert.Equal(t, before, entries())
 
-	// A modern browser's own same-origin post needs no token.
+	// A modern browser's own same-origin post still carries the session's
+	// token: fetch metadata adds a check, it replaces none.
 	req = formRequest("/incidents/1/timeline", url.Values{"body": {"Same-origin"}})
 	req.AddCookie(app.ids[model.RoleEditor].session)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	rec = app.send(req)
+	assert.Equal(t, http.StatusForbidden, app.send(req).Code)
+	assert.Equal(t, before, entries())
+	rec = editor.form("/incidents/1/timeline", url.Values{"body": {"Same-origin"}}, "Sec-Fetch-Site", "same-origin")
 	assert.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
 	assert.Equal(t, before+1, entries())
 }
@@ -612,39 +615,47 @@ func TestCSRFTokenInPages(t *testing.T) {
 	app := newTestApp(t)
 	app.createIncident(`{"title":"T","severity":"SEV2"}`)
 	session := app.ids[model.RoleEditor].session
+	token := app.sessionCSRF(session)
+	require.NotEmpty(t, token, "a session gets its token at sign-in")
 	entries := len(app.timelineJSON(1))
 
-	// A first visit without a CSRF cookie gets one, and the page carries the
-	// same token in its forms and in the header htmx sends.
+	// A signed-in page carries the session's token in its forms and in the
+	// header htmx sends, and sets no pre-session cookie.
 	req := httptest.NewRequest(http.MethodGet, "/incidents/1", nil)
 	req.AddCookie(session)
 	rec := app.send(req)
+	require.Equal(t, http.StatusOK, rec.Code)
+	assert.Nil(t, responseCookie(rec, "debrief_csrf"))
+	body := rec.Body.String()
+	assert.Contains(t, body, `<input type="hidden" name="_csrf" value="`+token+`">`)
+	assert.Contains(t, body, `<body hx-headers='{"X-CSRF-Token": "`+token+`"}'>`)
+
+	// That token works as a form field (no JavaScript) and as the header (htmx).
+	for i, how := range []string{"field", "header"} {
+		v := url.Values{"body": {"Entry by " + how}}
+		if how == "field" {
+			v.Set("_csrf", token)
+		}
+		req := formRequest("/incidents/1/timeline", v)
+		req.AddCookie(session)
+		if how == "header" {
+			req.Header.Set("X-CSRF-Token", token)
+		}
+		rec := app.send(req)
+		assert.Equal(t, http.StatusSeeOther, rec.Code, "%s: %s", how, rec.Body.String())
+		assert.Len(t, app.timelineJSON(1), entries+i+1)
+	}
+
+	// An anonymous page (sign-in) gets a pre-session token in a cookie, and
+	// carries the same one.
+	rec = app.send(httptest.NewRequest(http.MethodGet, "/login", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
 	cookie := responseCookie(rec, "debrief_csrf")
 	require.NotNil(t, cookie, "a CSRF cookie is set")
 	require.NotEmpty(t, cookie.Value)
 	assert.True(t, cookie.HttpOnly)
 	assert.Equal(t, http.SameSiteLaxMode, cookie.SameSite)
-	body := rec.Body.String()
-	assert.Contains(t, body, `<input type="hidden" name="_csrf" value="`+cookie.Value+`">`)
-	assert.Contains(t, body, `<body hx-headers='{"X-CSRF-Token": "`+cookie.Value+`"}'>`)
-
-	// That token works as a form field (no JavaScript) and as the header (htmx).
-	for i, how := range []string{"field", "header"} {
-		v := url.Values{"body": {"Entry by " + how}}
-		if how == "field" {
-			v.Set("_csrf", cookie.Value)
-		}
-		req := formRequest("/incidents/1/timeline", v)
-		req.AddCookie(session)
-		req.AddCookie(cookie)
-		if how == "header" {
-			req.Header.Set("X-CSRF-Token", cookie.Value)
-		}
-		rec := app.send(req)
-		assert.Equal(t, http.StatusSeeOther, rec.Code, "%s: %s", how, rec.Body.String())
-		assert.Len(t, app.timelineJSON(1), entries+i+1)
-	}
+	assert.Contains(t, rec.Body.String(), `<input type="hidden" name="_csrf" value="`+cookie.Value+`">`)
 }
 
 // loginFrom posts the sign-in form from a client address, with a valid
@@ -697,13 +708,19 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 
 func TestLoginRotatesSession(t *testing.T) {
 	app := newTestApp(t)
-	// A session someone planted (here: the viewer's) before the editor signs in.
+	// A session someone planted (here: the viewer's, whose CSRF token the
+	// planter knows) before the editor signs in.
 	planted := app.ids[model.RoleViewer].session
-	rec := app.loginFrom("198.51.100.20:4000", "editor@example.com", testPassword, "", planted)
+	plantedCSRF := app.sessionCSRF(planted)
+	req := formRequest("/login", url.Values{"email": {"editor@example.com"}, "password": {testPassword}, "_csrf": {plantedCSRF}})
+	req.RemoteAddr = "198.51.100.20:4000"
+	req.AddCookie(planted)
+	rec := app.send(req)
 	require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
 	fresh := responseCookie(rec, "debrief_session")
 	require.NotNil(t, fresh)
 	assert.NotEqual(t, planted.Value, fresh.Value, "the session id changes at sign-in")
+	assert.NotEqual(t, plantedCSRF, app.sessionCSRF(fresh), "and so does the CSRF token")
 	assert.True(t, fresh.HttpOnly)
 	assert.Equal(t, http.SameSiteLaxMode, fresh.SameSite)
 	assert.Equal(t, "/", fresh.Path)

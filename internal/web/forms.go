@@ -84,6 +84,15 @@ func (s *Server) pathIncident(c echo.Context) (*model.Incident, error) {
 // parseForm parses a urlencoded or multipart body, reporting an oversized
 // body as 413 instead of silently reading empty values.
 func parseForm(c echo.Context) error {
+	if err := parseBody(c); err != nil {
+		return err
+	}
+	return validUTF8(c.Request().Form) // the query and the body
+}
+
+// parseBody parses a urlencoded or multipart body (once; later calls are
+// free), within the request's body limit.
+func parseBody(c echo.Context) error {
 	r := c.Request()
 	var err error
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType)); ct == echo.MIMEMultipartForm {
@@ -98,7 +107,7 @@ func parseForm(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "malformed form data")
 	}
-	return validUTF8(r.Form) // the query and the body
+	return nil
 }
 
 // validUTF8 refuses a form or query whose names or values are not valid

@@ -20,8 +20,9 @@ import (
 	"github.com/debrief-dev/debrief/internal/store"
 )
 
-// testCSRF is the double-submit CSRF token test requests carry (cookie and
-// header), as a browser without Sec-Fetch-Site support would.
+// testCSRF is the pre-session (double-submit) CSRF token anonymous test
+// requests carry (cookie and header), as a browser without Sec-Fetch-Site
+// support would. Signed-in requests carry their session's token instead.
 const testCSRF = "test-csrf-token-0123456789abcdef"
 
 // testPassword is every test account's password.
@@ -136,7 +137,8 @@ func (a *testApp) do(method, target, contentType, body string, headers ...string
 	return rec
 }
 
-// authorize adds the current identity's credentials and the CSRF token.
+// authorize adds the current identity's credentials and the CSRF token:
+// the session's own, or the pre-session one without a live session.
 func (a *testApp) authorize(req *http.Request) {
 	req.AddCookie(&http.Cookie{Name: "debrief_csrf", Value: testCSRF})
 	req.Header.Set("X-CSRF-Token", testCSRF)
@@ -147,7 +149,23 @@ func (a *testApp) authorize(req *http.Request) {
 		req.Header.Set("Authorization", "Bearer "+a.who.token)
 	} else if a.who.session != nil {
 		req.AddCookie(a.who.session)
+		if !safeMethod(req.Method) {
+			if tok := a.sessionCSRF(a.who.session); tok != "" {
+				req.Header.Set("X-CSRF-Token", tok)
+			}
+		}
 	}
+}
+
+// sessionCSRF reads the CSRF token kept with the session of cookie, as the
+// pages of that session carry it ("" when the session has ended or has none).
+func (a *testApp) sessionCSRF(cookie *http.Cookie) string {
+	a.t.Helper()
+	ctx, err := a.srv.sessions.Load(context.Background(), cookie.Value)
+	if err != nil {
+		return "" // a closed store, say: the request will tell
+	}
+	return a.srv.sessions.GetString(ctx, sessionCSRF)
 }
 
 // api sends JSON (body may be "") to the API.

@@ -330,6 +330,14 @@ func TestBrowserLiveRoom(t *testing.T) {
 		screenshots(t, b, filepath.Join(shots, "live-390"))
 	}
 
+	// A's status buttons came from the stream (B's change) with the CSRF
+	// token filled in from A's page: they post with A's session token.
+	_, err = chromedp.Run(a, chromedp.WaitEvent(page.LoadEventFired, nil,
+		chromedp.Click(chromedp.CSS(`#incident-live form:has(input[name=status][value=monitoring]) button`))))
+	require.NoError(t, err, "A: mark monitoring from a live fragment")
+	assert.Zero(t, evalJS[int](t, a, `document.querySelectorAll('.flash.error').length`), "A: no error page")
+	assert.Equal(t, "monitoring", app.getJSON(fmt.Sprintf("/api/v1/incidents/%d", id))["status"])
+
 	assert.Empty(t, aErrors(), "A: console errors, exceptions or CSP violations")
 	assert.Empty(t, bErrors(), "B: console errors, exceptions or CSP violations")
 	// The refused save answers 409 with the page, which Chromium logs as a

@@ -95,10 +95,14 @@ func (s *Server) login(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, safeNext(p.Next))
 }
 
-// signIn starts a session for u with a fresh session id (no fixation).
+// signIn starts a session for u with a fresh session id (no fixation) and
+// a fresh CSRF token: nothing seen before sign-in works after it.
 func (s *Server) signIn(c echo.Context, u *model.User) error {
 	ctx := c.Request().Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	if err := s.newSessionCSRF(c); err != nil {
 		return err
 	}
 	s.sessions.Put(ctx, sessionUserID, u.ID)
