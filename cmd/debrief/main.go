@@ -456,7 +456,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		oc, err := oidc.New(oidc.Config{
 			Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret,
 			GroupsClaim: cfg.OIDCGroupsClaim, AdminGroups: cfg.OIDCAdminGroups, EditorGroups: cfg.OIDCEditorGroups,
-			AllowedDomains: cfg.OIDCAllowedDomains,
+			AllowedDomains: cfg.OIDCAllowedDomains, TrustUnverifiedEmail: cfg.OIDCTrustUnverifiedEmail,
 		})
 		if err != nil {
 			return err

@@ -42,6 +42,9 @@ type Config struct {
 	OIDCEditorGroups   []string // groups whose members sign in as editors; anyone else is a viewer
 	OIDCAllowedDomains []string // when set, only emails in these domains sign in
 	OIDCOnly           bool     // no password sign-in except for admins (break-glass)
+	// OIDCTrustUnverifiedEmail accepts ID tokens without an email_verified
+	// claim (false is refused regardless).
+	OIDCTrustUnverifiedEmail bool
 }
 
 // Defaults are used when neither a flag nor an environment variable is set.
@@ -114,6 +117,7 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	str(&editorGroups, "oidc-editor-groups", "DEBRIEF_OIDC_EDITOR_GROUPS", "comma-separated groups whose members sign in as editors (anyone else: viewer)")
 	str(&domains, "oidc-allowed-domains", "DEBRIEF_OIDC_ALLOWED_DOMAINS", "comma-separated email domains allowed to sign in with single sign-on (empty: any)")
 	boolean(&cfg.OIDCOnly, "oidc-only", "DEBRIEF_OIDC_ONLY", "sign in with single sign-on only; passwords work just for admins (break-glass)")
+	boolean(&cfg.OIDCTrustUnverifiedEmail, "oidc-trust-unverified-email", "DEBRIEF_OIDC_TRUST_UNVERIFIED_EMAIL", "accept ID tokens without an email_verified claim (providers such as Entra ID omit it); email_verified: false is refused regardless")
 	for _, register := range extra {
 		register(fs)
 	}

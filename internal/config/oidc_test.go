@@ -23,6 +23,14 @@ func TestLoadOIDC(t *testing.T) {
 	assert.Equal(t, []string{"sre", "dev"}, cfg.OIDCEditorGroups)
 	assert.Equal(t, []string{"example.com", "corp.example"}, cfg.OIDCAllowedDomains)
 	assert.True(t, cfg.OIDCOnly)
+	assert.False(t, cfg.OIDCTrustUnverifiedEmail, "a missing email_verified is refused by default")
+	cfg, _, err = Load("serve", []string{"--oidc-issuer", "https://id.example.com", "--oidc-client-id", "d"},
+		env(map[string]string{"DEBRIEF_OIDC_TRUST_UNVERIFIED_EMAIL": "true"}), io.Discard)
+	require.NoError(t, err)
+	assert.True(t, cfg.OIDCTrustUnverifiedEmail)
+	cfg, _, err = Load("serve", []string{"--oidc-issuer", "https://id.example.com", "--oidc-client-id", "d", "--oidc-trust-unverified-email"}, env(nil), io.Discard)
+	require.NoError(t, err)
+	assert.True(t, cfg.OIDCTrustUnverifiedEmail)
 
 	for _, issuer := range []string{"http://127.0.0.1:5556/dex", "http://localhost:8080/realms/x", "http://[::1]:9000"} {
 		_, _, err := Load("serve", []string{"--oidc-issuer", issuer, "--oidc-client-id", "d"}, env(nil), io.Discard)

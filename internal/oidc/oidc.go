@@ -33,6 +33,11 @@ type Config struct {
 	AdminGroups    []string // members sign in as admins
 	EditorGroups   []string // members sign in as editors; anyone else is a viewer
 	AllowedDomains []string // when set, only emails in these domains sign in
+	// TrustUnverifiedEmail accepts an ID token without an email_verified
+	// claim (some providers, e.g. Entra ID, never send one, and vouch for
+	// the emails they issue). Without it such a token is refused. An
+	// email_verified of false is refused either way.
+	TrustUnverifiedEmail bool
 }
 
 // CheckIssuer refuses an issuer that is not https, except on a loopback
@@ -207,7 +212,7 @@ func (cl *Client) Exchange(ctx context.Context, f Flow, code, redirectURL string
 func (cl *Client) identity(idt *gooidc.IDToken) (Identity, error) {
 	var claims struct {
 		Email         string `json:"email"`
-		EmailVerified *bool  `json:"email_verified"`
+		EmailVerified any    `json:"email_verified"` // a boolean; some providers send "true"
 		Name          string `json:"name"`
 	}
 	var all map[string]any
@@ -221,11 +226,14 @@ func (cl *Client) identity(idt *gooidc.IDToken) (Identity, error) {
 	if err != nil {
 		return Identity{}, fmt.Errorf("%w: email claim %q %v", ErrNotAllowed, claims.Email, err)
 	}
-	// An unverified email could be anyone's, and it picks the account.
-	// Providers that never send the claim (Entra ID) vouch for the email
-	// they issue.
-	if claims.EmailVerified != nil && !*claims.EmailVerified {
-		return Identity{}, fmt.Errorf("%w: email %s is not verified", ErrNotAllowed, email)
+	// An unverified email could be anyone's, and it picks the account. A
+	// token that does not say is unverified, unless the operator trusts
+	// the provider (TrustUnverifiedEmail).
+	switch verified, present := emailVerified(claims.EmailVerified); {
+	case present && !verified:
+		return Identity{}, fmt.Errorf("%w: email %s is not verified (email_verified: %v)", ErrNotAllowed, email, claims.EmailVerified)
+	case !present && !cl.cfg.TrustUnverifiedEmail:
+		return Identity{}, fmt.Errorf("%w: the ID token for %s has no email_verified claim (--oidc-trust-unverified-email accepts that)", ErrNotAllowed, email)
 	}
 	if len(cl.cfg.AllowedDomains) > 0 {
 		domain := email[strings.LastIndexByte(email, '@')+1:]
@@ -241,6 +249,20 @@ func (cl *Client) identity(idt *gooidc.IDToken) (Identity, error) {
 		name = email[:strings.IndexByte(email, '@')]
 	}
 	return Identity{Subject: idt.Subject, Email: email, Name: name, Role: cl.role(groups(all[cl.cfg.GroupsClaim]))}, nil
+}
+
+// emailVerified reads an email_verified claim: a boolean, or the strings
+// "true" and "false". Anything else present counts as not verified.
+func emailVerified(v any) (verified, present bool) {
+	switch x := v.(type) {
+	case nil:
+		return false, false
+	case bool:
+		return x, true
+	case string:
+		return strings.EqualFold(x, "true"), true
+	}
+	return false, true
 }
 
 // groups reads a groups claim: a list of strings, or one string.

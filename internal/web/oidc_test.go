@@ -449,6 +449,42 @@ func TestOIDCRefusesUnverifiedEmail(t *testing.T) {
 	assert.Nil(t, b.signedInUser())
 }
 
+// A token that does not say whether the email is verified is refused,
+// unless --oidc-trust-unverified-email trusts the provider; false is
+// refused even then.
+func TestOIDCMissingEmailVerified(t *testing.T) {
+	p := newFakeIdP(t)
+	app := newOIDCApp(t, p)
+	b := app.browser()
+	rec := b.signInAs(p, map[string]any{"email_verified": nil})
+	assertRefused(t, app, b, rec, http.StatusForbidden, oidcNotAllowed)
+	// Nor does it sign into an existing account.
+	b = app.browser()
+	rec = b.signInAs(p, map[string]any{"email": "admin@example.com", "email_verified": nil, "groups": "debrief-admins"})
+	assert.Equal(t, http.StatusForbidden, rec.Code)
+	assert.Nil(t, b.signedInUser())
+	// A claim that is not true (the string some providers send, or junk)
+	// is no proof either; the string "true" is.
+	for _, v := range []any{"false", "yes", 1} {
+		b = app.browser()
+		assert.Equal(t, http.StatusForbidden, b.signInAs(p, map[string]any{"email_verified": v}).Code, "%v", v)
+	}
+	b = app.browser()
+	require.Equal(t, http.StatusSeeOther, b.signInAs(p, map[string]any{"email_verified": "true"}).Code)
+	assert.Equal(t, "new.person@example.com", b.signedInUser().Email)
+
+	trusting := newOIDCApp(t, p, func(c *oidc.Config) { c.TrustUnverifiedEmail = true })
+	b = trusting.browser()
+	rec = b.signInAs(p, map[string]any{"email": "someone@example.com", "email_verified": nil})
+	require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
+	if u := b.signedInUser(); assert.NotNil(t, u) {
+		assert.Equal(t, "someone@example.com", u.Email)
+	}
+	b = trusting.browser()
+	rec = b.signInAs(p, map[string]any{"email": "other@example.com", "email_verified": false})
+	assertRefused(t, trusting, b, rec, http.StatusForbidden, oidcNotAllowed)
+}
+
 func TestOIDCRefusesDisabledUser(t *testing.T) {
 	p := newFakeIdP(t)
 	app := newOIDCApp(t, p)
