@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/search"
 	"github.com/debrief-dev/debrief/internal/store"
 )
 
@@ -390,7 +391,7 @@ func TestReindexRebuildsTheSearchIndex(t *testing.T) {
 	st, err = store.Open(db)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
-	res, err := st.Search(ctx, store.SearchQuery{Match: `"certificate"`, Limit: 10})
+	res, err := st.Search(ctx, store.SearchQuery{Text: search.Query{Groups: []search.Group{{{Text: "certificate"}}}}, Limit: 10})
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Total)
 	assert.Equal(t, inc.ID, res.Hits[0].IncidentID)

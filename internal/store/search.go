@@ -6,21 +6,25 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/debrief-dev/debrief/internal/search"
 )
 
-// SearchQuery is one search of the archive index. Match and Exclude are
-// FTS5 MATCH expressions built by package search, never raw input.
+// SearchQuery is one search of the archive index.
 type SearchQuery struct {
-	// Match selects the incidents whose document matches; "" selects all.
-	Match string
-	// Exclude, used when Match is "", drops the incidents that match it
-	// (a query of only exclusions, such as -staging).
-	Exclude string
+	// Text is what to look for, as package search parsed it; an empty Text
+	// selects every incident. Text is matched per incident, as if its
+	// document and its timeline entries were one document: an incident is
+	// a hit when each group of Text matches its document or one of its
+	// entries (not necessarily the same one), and no excluded term matches
+	// either. (See Search for the one difference.)
+	Text search.Query
 
 	// Filters: within a field any value may match (SEV1 or SEV2); across
 	// fields all must. Services, tags and categories compare without case.
@@ -99,7 +103,12 @@ type SearchHit struct {
 	SearchMeta
 	// Rank is FTS5's bm25 rank: lower is better; 0 without a query.
 	Rank float64
-	Doc  SearchDoc
+	// Doc is the incident's indexed text. Its Timeline holds the timeline
+	// entries that matched the query (for each group, its best entry), not
+	// the whole timeline, and nothing without a query.
+	Doc SearchDoc
+
+	entries []int64 // the entries Doc.Timeline is read from
 }
 
 // FacetCount is how many hits have one value of a facet.
@@ -131,14 +140,28 @@ const maxFacetValues = 20
 
 // candidate is one match on its way through filters, facets and sorting.
 type candidate struct {
-	id   int64
-	rank float64
-	row  *metaRow
+	id      int64
+	rank    float64
+	row     *metaRow
+	entries []int64
 }
 
-// Search runs q. FTS5 gives every match's rowid and bm25 rank; filters,
-// facet counts and the order come from the meta cache in memory; only the
-// page's documents are read from the database.
+// Search runs q. FTS5 gives the matching documents' and entries' ids and
+// bm25 ranks; filters, facet counts and the order come from the meta cache
+// in memory; only the page's documents are read from the database.
+//
+// The index holds each incident's document (search_fts) and each of its
+// timeline entries (search_entry_fts) in separate rows, so that an append
+// indexes one entry, not the incident. A query is still matched per
+// incident, as it was when the timeline was a column of the document: each
+// group of the query is looked up in both tables, and an incident is a hit
+// when every group matched its document or one of its entries, and no
+// excluded term matched either. The rank is the sum, over the groups, of
+// the document's bm25 (with the columns' weights, as before) and the best
+// matching entry's (with the timeline's weight); on a document alone that
+// is the bm25 of the whole query. The one difference from a timeline
+// column: a phrase matches within one entry, never across the end of one
+// and the start of the next.
 func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
 	st, err := s.searchStmts()
 	if err != nil {
@@ -146,23 +169,14 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 	}
 	// FTS5 first, outside the cache's lock: a long query must not hold up
 	// the cache's refresh, and every search behind it.
+	ranked := len(q.Text.Groups) > 0
 	var (
-		matches  []candidate
+		matches  map[int64]*textMatch
 		excluded map[int64]bool
 	)
-	switch {
-	case q.Match != "":
-		if matches, err = queryCandidates(ctx, st.match, q.Match, true); err != nil {
+	if !q.Text.Empty() {
+		if matches, excluded, err = s.matchText(ctx, st, q.Text); err != nil {
 			return nil, err
-		}
-	case q.Exclude != "":
-		ex, err := queryCandidates(ctx, st.exclude, q.Exclude, false)
-		if err != nil {
-			return nil, err
-		}
-		excluded = make(map[int64]bool, len(ex))
-		for _, cd := range ex {
-			excluded[cd.id] = true
 		}
 	}
 
@@ -172,13 +186,13 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 	}
 	f := c.filter(q)
 	var cands []candidate
-	if q.Match != "" {
-		cands = matches[:0]
-		for _, cd := range matches {
+	if ranked {
+		cands = make([]candidate, 0, len(matches))
+		for id, m := range matches {
 			// A document deleted since the query, or written after the
 			// cache was read, is left out.
-			if cd.row = c.get(cd.id); cd.row != nil && f.keep(cd.row) {
-				cands = append(cands, cd)
+			if r := c.get(id); r != nil && f.keep(r) {
+				cands = append(cands, candidate{id: id, rank: m.rank, row: r, entries: m.entries})
 			}
 		}
 	} else {
@@ -191,10 +205,10 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 		}
 	}
 	res := &SearchResult{Total: len(cands), Facets: c.facets(cands)}
-	page := topCandidates(cands, q.Sort, q.Match != "", q.Offset, q.Limit)
+	page := topCandidates(cands, q.Sort, ranked, q.Offset, q.Limit)
 	res.Hits = make([]SearchHit, len(page))
 	for i, cd := range page {
-		res.Hits[i] = SearchHit{SearchMeta: c.meta(cd.id, cd.row), Rank: cd.rank}
+		res.Hits[i] = SearchHit{SearchMeta: c.meta(cd.id, cd.row), Rank: cd.rank, entries: cd.entries}
 	}
 	c.mu.RUnlock()
 
@@ -206,28 +220,197 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 	return res, nil
 }
 
-// queryCandidates runs a prepared MATCH query: (rowid, rank) when ranked,
-// else rowid alone.
-func queryCandidates(ctx context.Context, stmt *sql.Stmt, match string, ranked bool) ([]candidate, error) {
+// textMatch is an incident that matched a query's groups so far.
+type textMatch struct {
+	rank    float64
+	groups  int     // how many of the query's groups it matched
+	entries []int64 // each group's best entry, if an entry matched it
+}
+
+// matchText finds the incidents that match text: those that match every
+// group (in their document or an entry), less those that match an
+// excluded term (in either), with their ranks; and, for a query of only
+// exclusions, the excluded incidents. Its queries read one snapshot.
+func (s *Store) matchText(ctx context.Context, st *searchStatements, text search.Query) (map[int64]*textMatch, map[int64]bool, error) {
+	db, err := s.db.DB()
+	if err != nil {
+		return nil, nil, err
+	}
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() { _ = tx.Rollback() }()
+
+	var excluded map[int64]bool
+	if len(text.Excluded) > 0 {
+		expr, _ := search.Query{Groups: []search.Group{text.Excluded}}.MATCH()
+		excluded = map[int64]bool{}
+		for _, stmt := range []*sql.Stmt{st.exclude, st.entryExclude} {
+			err := eachRow(ctx, tx.StmtContext(ctx, stmt), expr, func(rows *sql.Rows) error {
+				var id int64
+				err := rows.Scan(&id)
+				excluded[id] = true
+				return err
+			})
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	if len(text.Groups) == 0 {
+		return nil, excluded, nil
+	}
+
+	// The entries' bm25 is brought to the documents' scale: see entryScale.
+	var docRows, entryRows int64
+	for _, r := range []struct {
+		table string
+		n     *int64
+	}{{"search_fts", &docRows}, {"search_entry_fts", &entryRows}} {
+		if *r.n, err = ftsRowCount(ctx, tx, r.table); err != nil {
+			return nil, nil, err
+		}
+	}
+
+	matches := map[int64]*textMatch{}
+	for gi, g := range text.Groups {
+		// still returns the match of id if it is still in the running for
+		// this group: every incident for the first, afterwards only those
+		// that matched every group before.
+		still := func(id int64) *textMatch {
+			m := matches[id]
+			if m == nil && gi == 0 && !excluded[id] {
+				m = &textMatch{}
+				matches[id] = m
+			}
+			if m == nil || m.groups < gi {
+				return nil
+			}
+			return m
+		}
+		expr, _ := search.Query{Groups: []search.Group{g}}.MATCH()
+		var docHits, entryHits int64
+		err := eachRow(ctx, tx.StmtContext(ctx, st.match), expr, func(rows *sql.Rows) error {
+			var (
+				id   int64
+				rank float64
+			)
+			if err := rows.Scan(&id, &rank); err != nil {
+				return err
+			}
+			docHits++
+			if m := still(id); m != nil {
+				m.rank += rank
+				m.groups = gi + 1
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		type best struct {
+			entry int64
+			rank  float64
+		}
+		bests := map[int64]best{}
+		err = eachRow(ctx, tx.StmtContext(ctx, st.entryMatch), expr, func(rows *sql.Rows) error {
+			var b best
+			var id int64
+			if err := rows.Scan(&id, &b.entry, &b.rank); err != nil {
+				return err
+			}
+			entryHits++
+			if cur, ok := bests[id]; (!ok || b.rank < cur.rank) && still(id) != nil {
+				bests[id] = b
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		scale := entryScale(docRows, docHits, entryRows, entryHits)
+		for id, b := range bests {
+			m := matches[id]
+			m.rank += b.rank * scale
+			m.groups = gi + 1
+			if !slices.Contains(m.entries, b.entry) {
+				m.entries = append(m.entries, b.entry)
+			}
+		}
+		for id, m := range matches {
+			if m.groups <= gi {
+				delete(matches, id)
+			}
+		}
+		if len(matches) == 0 {
+			break
+		}
+	}
+	return matches, excluded, nil
+}
+
+// entryScale turns an entry's bm25 into what it would be with the
+// documents' IDF instead of the entries' own. bm25 is, for each phrase,
+// its IDF times a part that depends on the row alone (the phrase's
+// occurrences by column weight, and the row's length); its IDF is
+// ln((N - n + 0.5) / (n + 0.5)) for N rows of which n have the phrase
+// (at least 1e-6). An entry is a far smaller row than a document, in a far
+// larger table: a word in one incident's title and another's timeline
+// would be rare among the entries and so weigh more there than in the
+// title, against the columns' weights. Scaled, an entry counts as a
+// timeline column would in the incident's document. (Exact for a group of
+// one term; for an OR group, n is how many rows match any of its terms.)
+func entryScale(docRows, docHits, entryRows, entryHits int64) float64 {
+	idf := func(rows, hits int64) float64 {
+		return max(math.Log((float64(rows-hits)+0.5)/(float64(hits)+0.5)), 1e-6)
+	}
+	return idf(docRows, docHits) / idf(entryRows, entryHits)
+}
+
+// ftsRowCount is how many rows the FTS5 table has, as bm25 counts them:
+// the first varint of the table's averages record (id 1 of its %_data
+// table), which is what bm25 reads. (Counting the rows would read them
+// all.) On a contentless_delete table FTS5 never lowers it, as it never
+// reads a deleted row's text: between reindexes it counts every row
+// written, replaced ones included, in both tables alike.
+func ftsRowCount(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
+	var rec []byte
+	err := tx.QueryRowContext(ctx, "SELECT block FROM "+table+"_data WHERE id = 1").Scan(&rec)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s row count: %w", table, err)
+	}
+	// An SQLite varint: big-endian groups of 7 bits, the high bit set on
+	// every byte but the last; a ninth byte gives all its 8 bits.
+	var n uint64
+	for i, b := range rec {
+		if i == 8 {
+			return int64(n<<8 | uint64(b)), nil
+		}
+		n = n<<7 | uint64(b&0x7f)
+		if b < 0x80 {
+			return int64(n), nil
+		}
+	}
+	return 0, fmt.Errorf("%s row count: short averages record", table)
+}
+
+// eachRow runs a prepared MATCH query and calls fn on each row.
+func eachRow(ctx context.Context, stmt *sql.Stmt, match string, fn func(*sql.Rows) error) error {
 	rows, err := stmt.QueryContext(ctx, match)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []candidate
 	for rows.Next() {
-		var cd candidate
-		if ranked {
-			err = rows.Scan(&cd.id, &cd.rank)
-		} else {
-			err = rows.Scan(&cd.id)
+		if err := fn(rows); err != nil {
+			return err
 		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cd)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // metaFilter is a query's filters over interned values.
@@ -451,13 +634,53 @@ func (s *Store) loadDocs(ctx context.Context, hits []SearchHit) error {
 		}
 		byID[id].Doc = d
 	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return s.loadEntries(ctx, st, hits)
+}
+
+// loadEntries fills the hits' Doc.Timeline with the entries that matched,
+// in timeline order.
+func (s *Store) loadEntries(ctx context.Context, st *searchStatements, hits []SearchHit) error {
+	var ids []string
+	byEntry := map[int64]*SearchHit{}
+	for i := range hits {
+		for _, id := range hits[i].entries {
+			byEntry[id] = &hits[i]
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := st.entryBodies.QueryContext(ctx, "["+strings.Join(ids, ",")+"]")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id   int64
+			body string
+		)
+		if err := rows.Scan(&id, &body); err != nil {
+			return err
+		}
+		d := &byEntry[id].Doc
+		if d.Timeline != "" {
+			d.Timeline += "\n"
+		}
+		d.Timeline += body
+	}
 	return rows.Err()
 }
 
 // searchStatements are the search's queries, prepared once: a search runs
 // them every time, and preparing costs about as much as a small search.
 type searchStatements struct {
-	state, match, exclude, docs *sql.Stmt
+	state, match, exclude, docs           *sql.Stmt
+	entryMatch, entryExclude, entryBodies *sql.Stmt
 }
 
 type preparedSearch struct {
@@ -487,6 +710,13 @@ func (s *Store) searchStmts() (*searchStatements, error) {
 		{&st.match, "SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ?"},
 		{&st.exclude, "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"},
 		{&st.docs, "SELECT incident_id, " + docColumns + " FROM search_docs WHERE incident_id IN (SELECT value FROM json_each(?))"},
+		// An entry's incident is read from the entry (by its rowid).
+		{&st.entryMatch, `SELECT t.incident_id, f.rowid, f.rank FROM search_entry_fts f
+			JOIN timeline_entries t ON t.id = f.rowid WHERE search_entry_fts MATCH ?`},
+		{&st.entryExclude, `SELECT t.incident_id FROM search_entry_fts f
+			JOIN timeline_entries t ON t.id = f.rowid WHERE search_entry_fts MATCH ?`},
+		{&st.entryBodies, `SELECT id, body FROM timeline_entries WHERE id IN (SELECT value FROM json_each(?))
+			ORDER BY occurred_at, id`},
 	} {
 		if *q.dst, err = db.Prepare(q.sql); err != nil {
 			st.close()
@@ -499,7 +729,7 @@ func (s *Store) searchStmts() (*searchStatements, error) {
 
 func (st *searchStatements) close() error {
 	var errs []error
-	for _, stmt := range []*sql.Stmt{st.state, st.match, st.exclude, st.docs} {
+	for _, stmt := range []*sql.Stmt{st.state, st.match, st.exclude, st.docs, st.entryMatch, st.entryExclude, st.entryBodies} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}

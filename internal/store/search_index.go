@@ -11,6 +11,12 @@ import (
 // transaction touched in search_dirty; flushSearch, run by every write
 // transaction just before it commits, rebuilds their documents. So anything
 // saved is searchable at once, and a write path cannot forget the index.
+//
+// Timeline entries are not in the documents: each has its own row in
+// search_entry_fts (migrations/00016_search_entries.sql), written by
+// triggers in the entry's own statement, so an append costs the same on an
+// incident with 20 000 entries as on a new one. Search combines both per
+// incident (see Search).
 
 // conn is what flushSearch needs of a transaction: *sql.Tx and GORM's
 // ConnPool both have it.
@@ -42,7 +48,7 @@ SELECT i.id,
 	i.impact || CASE WHEN pi.body IS NOT NULL AND pi.body <> '' AND pi.body <> i.impact THEN char(10) || pi.body ELSE '' END,
 	COALESCE((SELECT group_concat(body, char(10)) FROM postmortem_sections
 		WHERE incident_id = i.id AND key NOT IN ('summary', 'impact') AND body <> ''), ''),
-	COALESCE((SELECT group_concat(body, char(10) ORDER BY occurred_at, id) FROM timeline_entries WHERE incident_id = i.id), ''),
+	'', -- the timeline: each entry has its own row in search_entry_fts
 	COALESCE((SELECT group_concat(title || CASE WHEN description <> '' THEN char(10) || description ELSE '' END, char(10) ORDER BY position, id)
 		FROM contributing_factors WHERE incident_id = i.id), ''),
 	COALESCE((SELECT group_concat(text, char(10) ORDER BY parent_id, position, id) FROM why_nodes WHERE incident_id = i.id), ''),
@@ -113,8 +119,8 @@ func flushSearch(ctx context.Context, c conn) error {
 	return nil
 }
 
-// Reindex rebuilds the whole search index from the records and returns how
-// many incidents it holds. It runs in one write transaction: searches see
+// Reindex rebuilds the whole search index (the documents and the timeline
+// entries' rows) from the records and returns how many incidents it holds. It runs in one write transaction: searches see
 // the old index until it commits.
 func (s *Store) Reindex(ctx context.Context) (int, error) {
 	sqlDB, err := s.wdb.DB()
@@ -128,6 +134,8 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 	defer func() { _ = tx.Rollback() }()
 	for _, q := range []string{
 		"INSERT INTO search_fts (search_fts) VALUES ('delete-all')",
+		"INSERT INTO search_entry_fts (search_entry_fts) VALUES ('delete-all')",
+		"INSERT INTO search_entry_fts (rowid, timeline) SELECT id, body FROM timeline_entries",
 		"DELETE FROM search_docs",
 		"DELETE FROM search_meta",
 		// A new random epoch: copies in memory reload, even one that saw
@@ -143,8 +151,13 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	// One b-tree instead of the many segments a bulk insert leaves.
-	if _, err := tx.ExecContext(ctx, "INSERT INTO search_fts (search_fts) VALUES ('optimize')"); err != nil {
-		return 0, fmt.Errorf("reindex: %w", err)
+	for _, q := range []string{
+		"INSERT INTO search_fts (search_fts) VALUES ('optimize')",
+		"INSERT INTO search_entry_fts (search_entry_fts) VALUES ('optimize')",
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, fmt.Errorf("reindex: %w", err)
+		}
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM search_docs").Scan(&n); err != nil {

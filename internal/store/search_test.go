@@ -8,12 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pressly/goose/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/search"
+	"github.com/debrief-dev/debrief/migrations"
 )
 
 // find runs a query typed as a person would and returns the ids found.
@@ -31,11 +33,7 @@ func runSearch(t *testing.T, st *Store, typed string, edit ...func(*SearchQuery)
 	t.Helper()
 	q, err := search.Parse(typed)
 	require.NoError(t, err)
-	sq := SearchQuery{Limit: 100}
-	sq.Match, _ = q.MATCH()
-	if sq.Match == "" && len(q.Excluded) > 0 {
-		sq.Exclude, _ = search.Query{Groups: []search.Group{q.Excluded}}.MATCH()
-	}
+	sq := SearchQuery{Text: q, Limit: 100}
 	for _, e := range edit {
 		e(&sq)
 	}
@@ -157,22 +155,25 @@ func indexDump(t *testing.T, st *Store) []string {
 		require.NoError(t, rows.Err())
 		rows.Close()
 	}
-	// The token instances, through a temporary fts5vocab table.
+	// The token instances of the documents and of the timeline entries,
+	// through temporary fts5vocab tables.
 	conn, err := db.Conn(ctx)
 	require.NoError(t, err)
 	defer conn.Close()
-	_, err = conn.ExecContext(ctx, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_instances USING fts5vocab(main, search_fts, instance)")
-	require.NoError(t, err)
-	rows, err := conn.QueryContext(ctx, "SELECT term, doc, col, offset FROM temp.search_instances ORDER BY doc, col, offset, term")
-	require.NoError(t, err)
-	defer rows.Close()
-	for rows.Next() {
-		var term, col string
-		var doc, off int64
-		require.NoError(t, rows.Scan(&term, &doc, &col, &off))
-		out = append(out, fmt.Sprint("tok ", doc, col, off, term))
+	for _, table := range []string{"search_fts", "search_entry_fts"} {
+		_, err = conn.ExecContext(ctx, "CREATE VIRTUAL TABLE IF NOT EXISTS temp."+table+"_instances USING fts5vocab(main, "+table+", instance)")
+		require.NoError(t, err)
+		rows, err := conn.QueryContext(ctx, "SELECT term, doc, col, offset FROM temp."+table+"_instances ORDER BY doc, col, offset, term")
+		require.NoError(t, err)
+		for rows.Next() {
+			var term, col string
+			var doc, off int64
+			require.NoError(t, rows.Scan(&term, &doc, &col, &off))
+			out = append(out, fmt.Sprint(table, " tok ", doc, col, off, term))
+		}
+		require.NoError(t, rows.Err())
+		rows.Close()
 	}
-	require.NoError(t, rows.Err())
 	return out
 }
 
@@ -360,4 +361,126 @@ func TestRenamedCategoryWithSeveralFactors(t *testing.T) {
 	newFactor(t, st, inc.ID, "Vendor SDK bug", "dependency", false)
 	require.NoError(t, st.UpdateFactorCategory(ctx, "dependency", &model.FactorCategory{Name: "third party", Position: 5}))
 	assert.Equal(t, []int64{inc.ID}, find(t, st, "", func(q *SearchQuery) { q.Categories = []string{"third party"} }))
+}
+
+// TestSearchMatchesTimelineEntriesPerIncident: timeline entries have their
+// own rows in the index, yet a query matches per incident, as when the
+// timeline was part of the incident's document: its groups may match
+// different entries or the document, an excluded term anywhere in the
+// incident drops it, and it is counted and ranked once.
+func TestSearchMatchesTimelineEntriesPerIncident(t *testing.T) {
+	st := OpenTest(t)
+	inc := &model.Incident{Title: "Checkout errors", Severity: "SEV2", Summary: "Customers saw zebra pages"}
+	require.NoError(t, st.CreateIncident(ctx, inc, "tester"))
+	at := st.Now().Add(-time.Hour)
+	appendAt(t, st, inc.ID, at, "The walrus alert fired and the primary failed")
+	seal := appendAt(t, st, inc.ID, at.Add(time.Minute), "over to the replica; seal pups alert on the dock")
+	appendAt(t, st, inc.ID, at.Add(2*time.Minute), "Another alert")
+	walrus := incidentWith(t, st, "Walrus migration stalled", "SEV3")
+	other := incidentWith(t, st, "Unrelated", "SEV3")
+
+	for _, tc := range []struct {
+		typed string
+		want  []int64
+	}{
+		{"seal", []int64{inc.ID}},
+		{"walrus seal", []int64{inc.ID}},       // two groups, two entries
+		{"zebra seal", []int64{inc.ID}},        // the document and an entry
+		{"zebra seal walrus", []int64{inc.ID}}, // and a third group
+		{"walrus", []int64{walrus.ID, inc.ID}}, // the title's weight above the timeline's
+		{"walrus -seal", []int64{walrus.ID}},   // excluded by an entry
+		{"seal -zebra", nil},                   // excluded by the document
+		{"seal -walrus", nil},                  // excluded by another entry
+		{"seal OR stalled", []int64{walrus.ID, inc.ID}},
+		{"pup* zebra", []int64{inc.ID}},
+		{`"seal pups"`, []int64{inc.ID}},
+		{`"pups seal"`, nil},
+		{"failed over", []int64{inc.ID}},
+		// The one difference from a timeline column: a phrase does not run
+		// from the end of one entry into the next.
+		{`"failed over"`, nil},
+	} {
+		got := find(t, st, tc.typed, func(q *SearchQuery) { q.Sort = SortRelevance })
+		if tc.want == nil {
+			assert.Empty(t, got, tc.typed)
+		} else {
+			assert.Equal(t, tc.want, got, tc.typed)
+		}
+	}
+	assert.ElementsMatch(t, []int64{walrus.ID, other.ID}, find(t, st, "-seal"), "a query of only an exclusion")
+	assert.ElementsMatch(t, []int64{walrus.ID, other.ID}, find(t, st, "-zebra"))
+
+	res := runSearch(t, st, "alert")
+	assert.Equal(t, 1, res.Total, "an incident with three matching entries is one hit")
+	assert.Equal(t, []FacetCount{{"SEV2", 1}}, res.Facets.Severity)
+	require.Len(t, res.Hits, 1)
+	assert.Equal(t, "Checkout errors", res.Hits[0].Doc.Title)
+	assert.Contains(t, []string{"The walrus alert fired and the primary failed", "Another alert"}, res.Hits[0].Doc.Timeline,
+		"the document's timeline is the entry that matched best")
+	res = runSearch(t, st, "walrus seal")
+	require.Len(t, res.Hits, 1)
+	assert.Equal(t, "The walrus alert fired and the primary failed\nover to the replica; seal pups alert on the dock",
+		res.Hits[0].Doc.Timeline, "each group's best entry, in timeline order")
+	assert.Empty(t, runSearch(t, st, "zebra").Hits[0].Doc.Timeline, "no entry matched")
+
+	// Edits and deletions of entries are searchable at once.
+	_, err := st.UpdateTimelineEntry(ctx, inc.ID, seal.ID, model.EntryPatch{Body: ptr("otter spotted"), Version: seal.Version})
+	require.NoError(t, err)
+	assert.Empty(t, find(t, st, "seal"))
+	assert.Equal(t, []int64{inc.ID}, find(t, st, "otter zebra"))
+	cur, err := st.TimelineEntry(ctx, inc.ID, seal.ID)
+	require.NoError(t, err)
+	require.NoError(t, st.DeleteTimelineEntry(ctx, inc.ID, seal.ID, cur.Version))
+	assert.Empty(t, find(t, st, "otter"))
+	require.NoError(t, st.DeleteIncident(ctx, inc.ID))
+	assert.Equal(t, []int64{walrus.ID}, find(t, st, "walrus"))
+	var rows, entries int
+	require.NoError(t, st.wdb.Raw("SELECT count(*) FROM search_entry_fts").Scan(&rows).Error)
+	require.NoError(t, st.wdb.Raw("SELECT count(*) FROM timeline_entries").Scan(&entries).Error)
+	assert.Equal(t, entries, rows, "a deleted incident's entries leave the index")
+
+	// bm25's row counts, read from FTS5's averages records, count every
+	// row written since the last reindex (contentless_delete never lowers
+	// them); after one, they are the rows'.
+	_, err = st.Reindex(ctx)
+	require.NoError(t, err)
+	db, err := st.db.DB()
+	require.NoError(t, err)
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer tx.Rollback()
+	for table, want := range map[string]int{"search_entry_fts": entries, "search_fts": 2} { // walrus, other
+		n, err := ftsRowCount(ctx, tx, table)
+		require.NoError(t, err)
+		assert.EqualValues(t, want, n, table)
+	}
+}
+
+// TestSearchEntriesMigration: migration 00016 indexes the entries that are
+// already there, and takes the timeline out of the documents.
+func TestSearchEntriesMigration(t *testing.T) {
+	st := OpenTest(t)
+	inc := newIncident(t, st, "Queue backlog")
+	appendAt(t, st, inc.ID, st.Now(), "The heron consumer stalled")
+	sqlDB, err := st.wdb.DB()
+	require.NoError(t, err)
+	p, err := goose.NewProvider(goose.DialectSQLite3, sqlDB, migrations.FS)
+	require.NoError(t, err)
+	_, err = p.DownTo(ctx, 15)
+	require.NoError(t, err)
+	// Before 00016, the entry's text was in the document.
+	require.NoError(t, st.wdb.Exec("UPDATE search_docs SET timeline = 'The heron consumer stalled' WHERE incident_id = ?", inc.ID).Error)
+	_, err = p.Up(ctx)
+	require.NoError(t, err)
+	require.NoError(t, st.afterMigrate(ctx))
+
+	assert.Equal(t, []int64{inc.ID}, find(t, st, "heron"))
+	assert.Equal(t, []int64{inc.ID}, find(t, st, "heron backlog"))
+	var timeline string
+	require.NoError(t, st.wdb.Raw("SELECT timeline FROM search_docs WHERE incident_id = ?", inc.ID).Scan(&timeline).Error)
+	assert.Empty(t, timeline)
+	kept := indexDump(t, st)
+	_, err = st.Reindex(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, indexDump(t, st), kept, "the migrated index equals a rebuild")
 }

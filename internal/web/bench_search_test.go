@@ -190,8 +190,7 @@ func benchSearchArchive(b *testing.B, n int) {
 		if err != nil {
 			return 0, err
 		}
-		expr, _ := parsed.MATCH()
-		res, err := st.Search(context.Background(), store.SearchQuery{Match: expr, Sort: store.SortRelevance, Limit: 20})
+		res, err := st.Search(context.Background(), store.SearchQuery{Text: parsed, Sort: store.SortRelevance, Limit: 20})
 		if err != nil {
 			return 0, err
 		}

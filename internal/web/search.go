@@ -143,11 +143,8 @@ func readSearch(c echo.Context, defaultSort store.SearchSort, defaultLimit int) 
 
 	q, err := search.Parse(f.Q)
 	v.Merge(err)
-	sq := store.SearchQuery{Severities: f.Severities, Services: f.Services, Tags: f.Tags, Statuses: f.Statuses, Categories: f.Categories}
-	sq.Match, _ = q.MATCH()
-	if sq.Match == "" && len(q.Excluded) > 0 {
-		sq.Exclude, _ = search.Query{Groups: []search.Group{q.Excluded}}.MATCH()
-	}
+	sq := store.SearchQuery{Text: q, Severities: f.Severities, Services: f.Services, Tags: f.Tags, Statuses: f.Statuses,
+		Categories: f.Categories}
 
 	dates := map[string]*time.Time{}
 	for field, s := range map[string]string{"from": f.From, "to": f.To} {
