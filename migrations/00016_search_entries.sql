@@ -5,13 +5,18 @@
 -- timeline in it, cost time in proportion to the timeline: 55 ms an
 -- append at 21 000 entries).
 --
--- search_entry_fts is keyed by the entry's id; the incident an entry
--- belongs to is read from timeline_entries. It is contentless, like
--- search_fts (the text is timeline_entries.body), with contentless_delete.
--- Its one column is the documents' timeline column, with the same weight
--- (1.0). Triggers keep it in step in the same statement as the entry's
--- write; an incident's deletion cascades to its entries and so to their
--- rows here.
+-- search_entry_fts has a row per entry, keyed by incident and entry: its
+-- rowid is incident_id * 2^32 + id. A search reads the incident of every
+-- matching entry from the rowid alone (a join to timeline_entries would
+-- cost more than the match), and gets an incident's entries next to each
+-- other. The triggers refuse ids beyond that range (2^31 incidents, 2^32
+-- entries) rather than index an entry under another's key.
+--
+-- The table is contentless, like search_fts (the text is
+-- timeline_entries.body), with contentless_delete. Its one column is the
+-- documents' timeline column, with the same weight (1.0). Triggers keep it
+-- in step in the same statement as the entry's write; an incident's
+-- deletion cascades to its entries and so to their rows here.
 --
 -- The documents' timeline column stays, empty, so the other columns keep
 -- their positions and weights in search_fts.
@@ -29,18 +34,22 @@ DROP TRIGGER search_timeline_del;
 
 -- +goose StatementBegin
 CREATE TRIGGER search_entry_ins AFTER INSERT ON timeline_entries BEGIN
-    INSERT INTO search_entry_fts (rowid, timeline) VALUES (NEW.id, NEW.body);
+    SELECT RAISE(ABORT, 'timeline entry id out of the search index''s range')
+        WHERE NEW.id NOT BETWEEN 1 AND 4294967295 OR NEW.incident_id NOT BETWEEN 1 AND 2147483647;
+    INSERT INTO search_entry_fts (rowid, timeline) VALUES (NEW.incident_id * 4294967296 + NEW.id, NEW.body);
 END;
-CREATE TRIGGER search_entry_upd AFTER UPDATE OF id, body ON timeline_entries BEGIN
-    DELETE FROM search_entry_fts WHERE rowid = OLD.id;
-    INSERT INTO search_entry_fts (rowid, timeline) VALUES (NEW.id, NEW.body);
+CREATE TRIGGER search_entry_upd AFTER UPDATE OF id, incident_id, body ON timeline_entries BEGIN
+    SELECT RAISE(ABORT, 'timeline entry id out of the search index''s range')
+        WHERE NEW.id NOT BETWEEN 1 AND 4294967295 OR NEW.incident_id NOT BETWEEN 1 AND 2147483647;
+    DELETE FROM search_entry_fts WHERE rowid = OLD.incident_id * 4294967296 + OLD.id;
+    INSERT INTO search_entry_fts (rowid, timeline) VALUES (NEW.incident_id * 4294967296 + NEW.id, NEW.body);
 END;
 CREATE TRIGGER search_entry_del AFTER DELETE ON timeline_entries BEGIN
-    DELETE FROM search_entry_fts WHERE rowid = OLD.id;
+    DELETE FROM search_entry_fts WHERE rowid = OLD.incident_id * 4294967296 + OLD.id;
 END;
 -- +goose StatementEnd
 
-INSERT INTO search_entry_fts (rowid, timeline) SELECT id, body FROM timeline_entries;
+INSERT INTO search_entry_fts (rowid, timeline) SELECT incident_id * 4294967296 + id, body FROM timeline_entries;
 
 -- The documents that held a timeline are rebuilt without it (the store
 -- indexes what search_dirty lists once the migrations have run).

@@ -156,12 +156,9 @@ type candidate struct {
 // incident, as it was when the timeline was a column of the document: each
 // group of the query is looked up in both tables, and an incident is a hit
 // when every group matched its document or one of its entries, and no
-// excluded term matched either. The rank is the sum, over the groups, of
-// the document's bm25 (with the columns' weights, as before) and the best
-// matching entry's (with the timeline's weight); on a document alone that
-// is the bm25 of the whole query. The one difference from a timeline
-// column: a phrase matches within one entry, never across the end of one
-// and the start of the next.
+// excluded term matched either. The one difference from a timeline column:
+// a phrase matches within one entry, never across the end of one and the
+// start of the next. For the rank, see groupRank.
 func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error) {
 	st, err := s.searchStmts()
 	if err != nil {
@@ -224,7 +221,19 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 type textMatch struct {
 	rank    float64
 	groups  int     // how many of the query's groups it matched
-	entries []int64 // each group's best entry, if an entry matched it
+	entries []int64 // for each group an entry matched, its first such entry
+
+	// The current group's matches: the document's bm25, and how many
+	// entries matched (the first of them, first).
+	docRank    float64
+	nEntries   int
+	firstEntry int64
+}
+
+// entryRowid splits a search_entry_fts rowid into the entry's incident and
+// id (see migrations/00016_search_entries.sql).
+func entryRowid(rowid int64) (incidentID, entryID int64) {
+	return rowid >> 32, rowid & (1<<32 - 1)
 }
 
 // matchText finds the incidents that match text: those that match every
@@ -246,10 +255,13 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 	if len(text.Excluded) > 0 {
 		expr, _ := search.Query{Groups: []search.Group{text.Excluded}}.MATCH()
 		excluded = map[int64]bool{}
-		for _, stmt := range []*sql.Stmt{st.exclude, st.entryExclude} {
+		for _, stmt := range []*sql.Stmt{st.exclude, st.entryMatch} {
 			err := eachRow(ctx, tx.StmtContext(ctx, stmt), expr, func(rows *sql.Rows) error {
 				var id int64
 				err := rows.Scan(&id)
+				if stmt == st.entryMatch {
+					id, _ = entryRowid(id)
+				}
 				excluded[id] = true
 				return err
 			})
@@ -261,16 +273,9 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 	if len(text.Groups) == 0 {
 		return nil, excluded, nil
 	}
-
-	// The entries' bm25 is brought to the documents' scale: see entryScale.
-	var docRows, entryRows int64
-	for _, r := range []struct {
-		table string
-		n     *int64
-	}{{"search_fts", &docRows}, {"search_entry_fts", &entryRows}} {
-		if *r.n, err = ftsRowCount(ctx, tx, r.table); err != nil {
-			return nil, nil, err
-		}
+	docRows, err := ftsRowCount(ctx, tx, "search_fts")
+	if err != nil {
+		return nil, nil, err
 	}
 
 	matches := map[int64]*textMatch{}
@@ -290,7 +295,7 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 			return m
 		}
 		expr, _ := search.Query{Groups: []search.Group{g}}.MATCH()
-		var docHits, entryHits int64
+		var docHits, entryIncidents int64
 		err := eachRow(ctx, tx.StmtContext(ctx, st.match), expr, func(rows *sql.Rows) error {
 			var (
 				id   int64
@@ -301,7 +306,7 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 			}
 			docHits++
 			if m := still(id); m != nil {
-				m.rank += rank
+				m.docRank = rank
 				m.groups = gi + 1
 			}
 			return nil
@@ -309,39 +314,42 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 		if err != nil {
 			return nil, nil, err
 		}
-		type best struct {
-			entry int64
-			rank  float64
-		}
-		bests := map[int64]best{}
+		// The entries come in rowid order: an incident's are together.
+		var last *textMatch
+		lastID := int64(-1)
 		err = eachRow(ctx, tx.StmtContext(ctx, st.entryMatch), expr, func(rows *sql.Rows) error {
-			var b best
-			var id int64
-			if err := rows.Scan(&id, &b.entry, &b.rank); err != nil {
+			var key int64
+			if err := rows.Scan(&key); err != nil {
 				return err
 			}
-			entryHits++
-			if cur, ok := bests[id]; (!ok || b.rank < cur.rank) && still(id) != nil {
-				bests[id] = b
+			id, entry := entryRowid(key)
+			if id != lastID {
+				lastID = id
+				entryIncidents++
+				if last = still(id); last != nil {
+					last.groups = gi + 1
+					last.firstEntry = entry
+				}
+			}
+			if last != nil {
+				last.nEntries++
 			}
 			return nil
 		})
 		if err != nil {
 			return nil, nil, err
 		}
-		scale := entryScale(docRows, docHits, entryRows, entryHits)
-		for id, b := range bests {
-			m := matches[id]
-			m.rank += b.rank * scale
-			m.groups = gi + 1
-			if !slices.Contains(m.entries, b.entry) {
-				m.entries = append(m.entries, b.entry)
-			}
-		}
+		idfDocs, idfIncidents := bm25IDF(docRows, docHits), bm25IDF(docRows, min(docRows, docHits+entryIncidents))
 		for id, m := range matches {
 			if m.groups <= gi {
 				delete(matches, id)
+				continue
 			}
+			m.rank += groupRank(m.docRank, m.nEntries, idfDocs, idfIncidents)
+			if m.nEntries > 0 && !slices.Contains(m.entries, m.firstEntry) {
+				m.entries = append(m.entries, m.firstEntry)
+			}
+			m.docRank, m.nEntries = 0, 0
 		}
 		if len(matches) == 0 {
 			break
@@ -350,22 +358,43 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 	return matches, excluded, nil
 }
 
-// entryScale turns an entry's bm25 into what it would be with the
-// documents' IDF instead of the entries' own. bm25 is, for each phrase,
-// its IDF times a part that depends on the row alone (the phrase's
-// occurrences by column weight, and the row's length); its IDF is
-// ln((N - n + 0.5) / (n + 0.5)) for N rows of which n have the phrase
-// (at least 1e-6). An entry is a far smaller row than a document, in a far
-// larger table: a word in one incident's title and another's timeline
-// would be rare among the entries and so weigh more there than in the
-// title, against the columns' weights. Scaled, an entry counts as a
-// timeline column would in the incident's document. (Exact for a group of
-// one term; for an OR group, n is how many rows match any of its terms.)
-func entryScale(docRows, docHits, entryRows, entryHits int64) float64 {
-	idf := func(rows, hits int64) float64 {
-		return max(math.Log((float64(rows-hits)+0.5)/(float64(hits)+0.5)), 1e-6)
+// bm25's constants: k1 as in FTS5, and the timeline column's weight (the
+// search_fts rank in migrations/00006_search.sql).
+const (
+	bm25K1         = 1.2
+	timelineWeight = 1.0
+)
+
+// bm25IDF is FTS5's IDF of a phrase that hits of rows have.
+func bm25IDF(rows, hits int64) float64 {
+	return max(math.Log((float64(rows-hits)+0.5)/(float64(hits)+0.5)), 1e-6)
+}
+
+// groupRank is an incident's rank for one group of the query, from the
+// document's bm25 for it (0 when the document does not match) and the
+// number of its timeline entries that match it, as if those entries were
+// still the document's timeline column.
+//
+// bm25 adds, for each phrase, its IDF times (k1+1)·f / (f + k1·L), where f
+// is the phrase's occurrences weighted by column and L the document's
+// length over the average: the weights count before the occurrences
+// saturate. Entries cannot be added to f inside FTS5, so f is recovered
+// from the document's rank as if the document had the average length
+// (L = 1), the entries add timelineWeight each, and the rank grows by what
+// the larger f adds. A document match alone keeps its bm25 exactly; n
+// entries alone count like n occurrences in a timeline column; a title
+// match still outweighs a timeline mention, as its weight does in the
+// document. The entries' IDF counts the incidents that match in either
+// table, as the document's did when it held the timeline. (f is exact for
+// a group of one term at average length; an approximation otherwise.)
+func groupRank(docRank float64, entries int, idfDocs, idfIncidents float64) float64 {
+	if entries == 0 {
+		return docRank
 	}
-	return idf(docRows, docHits) / idf(entryRows, entryHits)
+	sat := func(f float64) float64 { return (bm25K1 + 1) * f / (f + bm25K1) }
+	t := min(-docRank/idfDocs, 0.99*(bm25K1+1)) // sat(f), so f is finite
+	f := bm25K1 * t / (bm25K1 + 1 - t)
+	return docRank - idfIncidents*(sat(f+timelineWeight*float64(entries))-sat(f))
 }
 
 // ftsRowCount is how many rows the FTS5 table has, as bm25 counts them:
@@ -679,8 +708,8 @@ func (s *Store) loadEntries(ctx context.Context, st *searchStatements, hits []Se
 // searchStatements are the search's queries, prepared once: a search runs
 // them every time, and preparing costs about as much as a small search.
 type searchStatements struct {
-	state, match, exclude, docs           *sql.Stmt
-	entryMatch, entryExclude, entryBodies *sql.Stmt
+	state, match, exclude, docs *sql.Stmt
+	entryMatch, entryBodies     *sql.Stmt
 }
 
 type preparedSearch struct {
@@ -710,11 +739,8 @@ func (s *Store) searchStmts() (*searchStatements, error) {
 		{&st.match, "SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ?"},
 		{&st.exclude, "SELECT rowid FROM search_fts WHERE search_fts MATCH ?"},
 		{&st.docs, "SELECT incident_id, " + docColumns + " FROM search_docs WHERE incident_id IN (SELECT value FROM json_each(?))"},
-		// An entry's incident is read from the entry (by its rowid).
-		{&st.entryMatch, `SELECT t.incident_id, f.rowid, f.rank FROM search_entry_fts f
-			JOIN timeline_entries t ON t.id = f.rowid WHERE search_entry_fts MATCH ?`},
-		{&st.entryExclude, `SELECT t.incident_id FROM search_entry_fts f
-			JOIN timeline_entries t ON t.id = f.rowid WHERE search_entry_fts MATCH ?`},
+		// The entries of an incident next to each other (see entryRowid).
+		{&st.entryMatch, "SELECT rowid FROM search_entry_fts WHERE search_entry_fts MATCH ? ORDER BY rowid"},
 		{&st.entryBodies, `SELECT id, body FROM timeline_entries WHERE id IN (SELECT value FROM json_each(?))
 			ORDER BY occurred_at, id`},
 	} {
@@ -729,7 +755,7 @@ func (s *Store) searchStmts() (*searchStatements, error) {
 
 func (st *searchStatements) close() error {
 	var errs []error
-	for _, stmt := range []*sql.Stmt{st.state, st.match, st.exclude, st.docs, st.entryMatch, st.entryExclude, st.entryBodies} {
+	for _, stmt := range []*sql.Stmt{st.state, st.match, st.exclude, st.docs, st.entryMatch, st.entryBodies} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}

@@ -135,7 +135,7 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 	for _, q := range []string{
 		"INSERT INTO search_fts (search_fts) VALUES ('delete-all')",
 		"INSERT INTO search_entry_fts (search_entry_fts) VALUES ('delete-all')",
-		"INSERT INTO search_entry_fts (rowid, timeline) SELECT id, body FROM timeline_entries",
+		"INSERT INTO search_entry_fts (rowid, timeline) SELECT incident_id * 4294967296 + id, body FROM timeline_entries",
 		"DELETE FROM search_docs",
 		"DELETE FROM search_meta",
 		// A new random epoch: copies in memory reload, even one that saw

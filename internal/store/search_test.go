@@ -415,12 +415,12 @@ func TestSearchMatchesTimelineEntriesPerIncident(t *testing.T) {
 	assert.Equal(t, []FacetCount{{"SEV2", 1}}, res.Facets.Severity)
 	require.Len(t, res.Hits, 1)
 	assert.Equal(t, "Checkout errors", res.Hits[0].Doc.Title)
-	assert.Contains(t, []string{"The walrus alert fired and the primary failed", "Another alert"}, res.Hits[0].Doc.Timeline,
-		"the document's timeline is the entry that matched best")
+	assert.Equal(t, "The walrus alert fired and the primary failed", res.Hits[0].Doc.Timeline,
+		"the document's timeline is the first entry that matched")
 	res = runSearch(t, st, "walrus seal")
 	require.Len(t, res.Hits, 1)
 	assert.Equal(t, "The walrus alert fired and the primary failed\nover to the replica; seal pups alert on the dock",
-		res.Hits[0].Doc.Timeline, "each group's best entry, in timeline order")
+		res.Hits[0].Doc.Timeline, "each group's first entry, in timeline order")
 	assert.Empty(t, runSearch(t, st, "zebra").Hits[0].Doc.Timeline, "no entry matched")
 
 	// Edits and deletions of entries are searchable at once.
@@ -483,4 +483,21 @@ func TestSearchEntriesMigration(t *testing.T) {
 	_, err = st.Reindex(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, indexDump(t, st), kept, "the migrated index equals a rebuild")
+}
+
+// TestSearchEntryKeyRange: an entry's index key holds its incident and id;
+// an id beyond the key's range is refused, never indexed under another
+// entry's key.
+func TestSearchEntryKeyRange(t *testing.T) {
+	st := OpenTest(t)
+	inc := newIncident(t, st, "Key range")
+	insert := `INSERT INTO timeline_entries (id, incident_id, occurred_at, kind, body, author, version, created_at, updated_at)
+		VALUES (?, ?, '2026-11-22 10:00:00', 'observation', 'far away', 'x', 1, '2026-11-22 10:00:00', '2026-11-22 10:00:00')`
+	err := st.wdb.Exec(insert, int64(1)<<32, inc.ID).Error
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "out of the search index's range")
+	require.NoError(t, st.wdb.Exec(insert, int64(1)<<32-1, inc.ID).Error)
+	assert.Equal(t, []int64{inc.ID}, find(t, st, "far away"))
+	require.NoError(t, st.wdb.Exec("DELETE FROM timeline_entries WHERE id = ?", int64(1)<<32-1).Error)
+	assert.Empty(t, find(t, st, "far away"))
 }
