@@ -113,3 +113,76 @@ func BenchmarkAppendBigIncident(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAnalysisWriteBigIncident times adding a contributing factor to
+// a new incident, to one with bigTimeline timeline entries and to one with
+// an analysis at its limits (model.MaxFactorsPerIncident less one factors,
+// model.MaxWhyNodes whys, model.MaxActionsPerIncident action items, each of
+// about 110 characters). An analysis write rebuilds the incident's search
+// document, which no longer holds the timeline: its cost follows the
+// analysis, which is bounded, not the timeline.
+func BenchmarkAnalysisWriteBigIncident(b *testing.B) {
+	st := OpenTest(b)
+	text := func(i int) string {
+		return fmt.Sprintf("Retries from the payments workers amplified the load on the primary database, step %d", i)
+	}
+	newInc := func(title string) int64 {
+		inc := &model.Incident{Title: title, Severity: "SEV2", Services: []string{"payments-api"}}
+		if err := st.CreateIncident(ctx, inc, "bench"); err != nil {
+			b.Fatal(err)
+		}
+		return inc.ID
+	}
+	bigTL := newInc("Long outage")
+	fillTimeline(b, st, bigTL, bigTimeline)
+	bigAnalysis := newInc("Deeply analysed outage")
+	for i := range model.MaxFactorsPerIncident - 1 {
+		if err := st.CreateFactor(ctx, &model.Factor{IncidentID: bigAnalysis, Title: text(i), Category: "capacity"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var parent *int64
+	for i := range model.MaxWhyNodes {
+		w := &model.WhyNode{IncidentID: bigAnalysis, ParentID: parent, Text: text(i)}
+		if err := st.CreateWhy(ctx, w, nil); err != nil {
+			b.Fatal(err)
+		}
+		if i%10 == 0 {
+			parent = &w.ID // chains of ten below each tenth node, within the depth limit
+		}
+		if i%100 == 99 {
+			parent = nil
+		}
+	}
+	for i := range model.MaxActionsPerIncident {
+		a := &model.ActionItem{IncidentID: bigAnalysis, Title: text(i), Owner: "Dana", Due: model.NewDate(2030, 1, 2), Type: model.ActionPrevent}
+		if err := st.CreateAction(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		id   func() int64
+	}{
+		{"new", func() int64 { return newInc("Short outage") }},
+		{"20000-entries", func() int64 { return bigTL }},
+		{"full-analysis", func() int64 { return bigAnalysis }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for i := range b.N {
+				// A factor is added and deleted, so the incident stays
+				// below the limit and the same size.
+				b.StopTimer()
+				id := tc.id()
+				b.StartTimer()
+				f := &model.Factor{IncidentID: id, Title: text(i), Category: "capacity"}
+				if err := st.CreateFactor(ctx, f); err != nil {
+					b.Fatal(err)
+				}
+				if err := st.DeleteFactor(ctx, id, f.ID, f.Version); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
