@@ -245,7 +245,8 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 	if err != nil {
 		return nil, nil, err
 	}
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	rctx := context.WithoutCancel(ctx) // see eachRow
+	tx, err := db.BeginTx(rctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -256,7 +257,7 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 		expr, _ := search.Query{Groups: []search.Group{text.Excluded}}.MATCH()
 		excluded = map[int64]bool{}
 		for _, stmt := range []*sql.Stmt{st.exclude, st.entryMatch} {
-			err := eachRow(ctx, tx.StmtContext(ctx, stmt), expr, func(rows *sql.Rows) error {
+			err := eachRow(ctx, tx.StmtContext(rctx, stmt), expr, func(rows *sql.Rows) error {
 				var id int64
 				err := rows.Scan(&id)
 				if stmt == st.entryMatch {
@@ -273,7 +274,7 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 	if len(text.Groups) == 0 {
 		return nil, excluded, nil
 	}
-	docRows, err := ftsRowCount(ctx, tx, "search_fts")
+	docRows, err := ftsRowCount(rctx, tx, "search_fts")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -296,7 +297,7 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 		}
 		expr, _ := search.Query{Groups: []search.Group{g}}.MATCH()
 		var docHits, entryIncidents int64
-		err := eachRow(ctx, tx.StmtContext(ctx, st.match), expr, func(rows *sql.Rows) error {
+		err := eachRow(ctx, tx.StmtContext(rctx, st.match), expr, func(rows *sql.Rows) error {
 			var (
 				id   int64
 				rank float64
@@ -317,7 +318,7 @@ func (s *Store) matchText(ctx context.Context, st *searchStatements, text search
 		// The entries come in rowid order: an incident's are together.
 		var last *textMatch
 		lastID := int64(-1)
-		err = eachRow(ctx, tx.StmtContext(ctx, st.entryMatch), expr, func(rows *sql.Rows) error {
+		err = eachRow(ctx, tx.StmtContext(rctx, st.entryMatch), expr, func(rows *sql.Rows) error {
 			var key int64
 			if err := rows.Scan(&key); err != nil {
 				return err
@@ -428,19 +429,39 @@ func ftsRowCount(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
 }
 
 // eachRow runs a prepared MATCH query and calls fn on each row.
+//
+// The query runs on ctx without its cancellation, and ctx is checked
+// every checkRows rows instead. For a context that can be cancelled, as
+// every request's can, the SQLite driver (mattn/go-sqlite3 v1.14) starts
+// a goroutine for each row it steps, to interrupt SQLite if the context
+// ends meanwhile: that doubled the cost of a search, whose rows are many
+// and small. (The driver does not export its interrupt, which would let
+// one timer per query do it.) So a search that is cancelled or runs past
+// its deadline stops within checkRows rows, or after the step it is in.
 func eachRow(ctx context.Context, stmt *sql.Stmt, match string, fn func(*sql.Rows) error) error {
-	rows, err := stmt.QueryContext(ctx, match)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rows, err := stmt.QueryContext(context.WithoutCancel(ctx), match)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
+	for n := 1; rows.Next(); n++ {
+		if n%checkRows == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		if err := fn(rows); err != nil {
 			return err
 		}
 	}
 	return rows.Err()
 }
+
+// checkRows is how many rows a search reads between looks at its context.
+const checkRows = 256
 
 // metaFilter is a query's filters over interned values.
 type metaFilter struct {
@@ -647,7 +668,11 @@ func (s *Store) loadDocs(ctx context.Context, hits []SearchHit) error {
 	if err != nil {
 		return err
 	}
-	rows, err := st.docs.QueryContext(ctx, "["+strings.Join(ids, ",")+"]")
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// At most a page of rows: ctx is not watched row by row (see eachRow).
+	rows, err := st.docs.QueryContext(context.WithoutCancel(ctx), "["+strings.Join(ids, ",")+"]")
 	if err != nil {
 		return err
 	}
@@ -683,7 +708,7 @@ func (s *Store) loadEntries(ctx context.Context, st *searchStatements, hits []Se
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := st.entryBodies.QueryContext(ctx, "["+strings.Join(ids, ",")+"]")
+	rows, err := st.entryBodies.QueryContext(context.WithoutCancel(ctx), "["+strings.Join(ids, ",")+"]")
 	if err != nil {
 		return err
 	}

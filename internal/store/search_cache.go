@@ -117,7 +117,7 @@ func (s *Store) searchCache(ctx context.Context) (*metaCache, error) {
 		return nil, err
 	}
 	var epoch, gen int64
-	if err := st.state.QueryRowContext(ctx).Scan(&epoch, &gen); err != nil {
+	if err := st.state.QueryRowContext(context.WithoutCancel(ctx)).Scan(&epoch, &gen); err != nil { // one row: see eachRow
 		return nil, fmt.Errorf("search state: %w", err)
 	}
 	c := s.meta
@@ -146,12 +146,17 @@ func (c *metaCache) load(ctx context.Context, db *sql.DB, epoch, gen int64) erro
 	// Read in a transaction, so the rows and the generation agree; decide
 	// between catching up and reloading on what the transaction sees (a
 	// reindex may have committed since the caller looked).
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	// Up to a row per incident: ctx is checked every checkRows rows, not
+	// watched by the driver row by row (see eachRow). Rows read before a
+	// cancellation are applied, the generation is not: the next load
+	// reads them again.
+	rctx := context.WithoutCancel(ctx)
+	tx, err := db.BeginTx(rctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := tx.QueryRowContext(ctx, "SELECT epoch, gen FROM search_state").Scan(&epoch, &gen); err != nil {
+	if err := tx.QueryRowContext(rctx, "SELECT epoch, gen FROM search_state").Scan(&epoch, &gen); err != nil {
 		return err
 	}
 	since := c.gen
@@ -162,13 +167,18 @@ func (c *metaCache) load(ctx context.Context, db *sql.DB, epoch, gen int64) erro
 		c.intern("") // id 0 is the empty string
 		since = -1
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT incident_id, severity, status, pm_status, started_at, COALESCE(published_at, 0),
+	rows, err := tx.QueryContext(rctx, `SELECT incident_id, severity, status, pm_status, started_at, COALESCE(published_at, 0),
 		services, tags, categories, deleted FROM search_meta WHERE gen > ?`, since)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
+	for n := 1; rows.Next(); n++ {
+		if n%checkRows == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		var (
 			id, started, published     int64
 			sev, status, pm            string

@@ -501,3 +501,45 @@ func TestSearchEntryKeyRange(t *testing.T) {
 	require.NoError(t, st.wdb.Exec("DELETE FROM timeline_entries WHERE id = ?", int64(1)<<32-1).Error)
 	assert.Empty(t, find(t, st, "far away"))
 }
+
+// lateContext is a context whose deadline passes once its Err has said
+// nil ok times: it stands for a request's context ending mid-search.
+type lateContext struct {
+	context.Context
+	ok, calls int
+}
+
+func (c *lateContext) Err() error {
+	c.calls++
+	if c.calls > c.ok {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// TestSearchStopsAtTheDeadline: the search reads on a context the driver
+// does not watch row by row, and looks at the caller's itself, also
+// between the rows of a long match: wherever the deadline passes, the
+// search stops with its error.
+func TestSearchStopsAtTheDeadline(t *testing.T) {
+	st := OpenTest(t)
+	inc := newIncident(t, st, "Pool exhausted")
+	fillTimeline(t, st, inc.ID, 3*checkRows) // every entry ends "(step N)"
+	q, err := search.Parse("step")
+	require.NoError(t, err)
+	sq := SearchQuery{Text: q, Limit: 10}
+
+	whole := &lateContext{Context: context.Background(), ok: 1 << 30}
+	res, err := st.Search(whole, sq)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Total)
+	require.GreaterOrEqual(t, whole.calls, 5, "the entries' rows are checked as they are read")
+	for ok := range whole.calls {
+		_, err := st.Search(&lateContext{Context: context.Background(), ok: ok}, sq)
+		assert.ErrorIs(t, err, context.DeadlineExceeded, "deadline after %d checks", ok)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = st.Search(cancelled, sq)
+	assert.ErrorIs(t, err, context.Canceled)
+}

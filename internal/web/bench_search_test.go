@@ -16,6 +16,7 @@ package web
 //	           entries, indexed apart from the documents since migration 00016)
 //	handler    GET /api/v1/search?q=…&limit=20 through the real server (token auth)
 //	store      store.Search alone: total, facets and the page's documents
+//	store_ctx  the same on a cancellable context with a deadline, as a request's
 //	fts_all    every match with its rank read into Go (no LIMIT)
 //	fts_count  count(*) of the matches, without bm25
 //
@@ -194,16 +195,24 @@ func benchSearchArchive(b *testing.B, n int) {
 	}
 	// The store's search (total, facets, the page's documents) without
 	// HTTP, JSON and highlighting.
-	storeSearch := func(q string) (int, error) {
+	storeSearchIn := func(ctx context.Context, q string) (int, error) {
 		parsed, err := search.Parse(q)
 		if err != nil {
 			return 0, err
 		}
-		res, err := st.Search(context.Background(), store.SearchQuery{Text: parsed, Sort: store.SortRelevance, Limit: 20})
+		res, err := st.Search(ctx, store.SearchQuery{Text: parsed, Sort: store.SortRelevance, Limit: 20})
 		if err != nil {
 			return 0, err
 		}
 		return res.Total, nil
+	}
+	storeSearch := func(q string) (int, error) { return storeSearchIn(context.Background(), q) }
+	// The same on a context that can be cancelled, as an HTTP request's
+	// always can (the driver may watch such a context row by row).
+	storeSearchCtx := func(q string) (int, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		return storeSearchIn(ctx, q)
 	}
 
 	srv := testServer(b, st, Options{})
@@ -252,7 +261,7 @@ func benchSearchArchive(b *testing.B, n int) {
 	for _, way := range []struct {
 		name string
 		run  func(string) (int, error)
-	}{{"direct", direct}, {"handler", handler}, {"store", storeSearch}, {"fts_all", allRanked}, {"fts_count", matchCount}} {
+	}{{"direct", direct}, {"handler", handler}, {"store", storeSearch}, {"store_ctx", storeSearchCtx}, {"fts_all", allRanked}, {"fts_count", matchCount}} {
 		b.Run(way.name, func(b *testing.B) {
 			// Warm the page cache and the statement caches first.
 			for _, q := range searchMix {
