@@ -104,8 +104,8 @@ type SearchHit struct {
 	// Rank is FTS5's bm25 rank: lower is better; 0 without a query.
 	Rank float64
 	// Doc is the incident's indexed text. Its Timeline holds the timeline
-	// entries that matched the query (for each group, its best entry), not
-	// the whole timeline, and nothing without a query.
+	// entries that matched the query (for each group, the first entry that
+	// matched it), not the whole timeline, and nothing without a query.
 	Doc SearchDoc
 
 	entries []int64 // the entries Doc.Timeline is read from
@@ -146,8 +146,8 @@ type candidate struct {
 	entries []int64
 }
 
-// Search runs q. FTS5 gives the matching documents' and entries' ids and
-// bm25 ranks; filters, facet counts and the order come from the meta cache
+// Search runs q. FTS5 gives the matching documents' ids and bm25 ranks and
+// the matching entries' keys; filters, facet counts and the order come from the meta cache
 // in memory; only the page's documents are read from the database.
 //
 // The index holds each incident's document (search_fts) and each of its
@@ -402,8 +402,8 @@ func groupRank(docRank float64, entries int, idfDocs, idfIncidents float64) floa
 // the first varint of the table's averages record (id 1 of its %_data
 // table), which is what bm25 reads. (Counting the rows would read them
 // all.) On a contentless_delete table FTS5 never lowers it, as it never
-// reads a deleted row's text: between reindexes it counts every row
-// written, replaced ones included, in both tables alike.
+// reads a deleted row's text: between reindexes it counts every document
+// written, replaced ones included (fewer since the timeline left them).
 func ftsRowCount(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
 	var rec []byte
 	err := tx.QueryRowContext(ctx, "SELECT block FROM "+table+"_data WHERE id = 1").Scan(&rec)
