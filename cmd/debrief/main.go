@@ -304,7 +304,7 @@ func (a *cmdFlags) export(ctx context.Context, st *store.Store, baseURL string, 
 		return err
 	}
 	n := -1 // index.md is not a postmortem
-	err := postmortem.Export(ctx, st, postmortem.ExportOptions{BaseURL: baseURL, Since: a.sinceDay}, func(f postmortem.File) error {
+	err := postmortem.Export(ctx, st, postmortem.ExportOptions{BaseURL: baseURL, Since: a.sinceDay, Viewer: model.AllIncidents}, func(f postmortem.File) error {
 		n++
 		return os.WriteFile(filepath.Join(a.dir, f.Name), f.Body, 0o644)
 	})
@@ -348,7 +348,7 @@ func importFiles(ctx context.Context, st *store.Store, paths []string, stdout io
 		src, err := readLimited(f, postmortem.MaxImportSize)
 		if err == nil {
 			var rep *store.ImportReport
-			if rep, err = postmortem.Import(ctx, st, src); err == nil {
+			if rep, err = postmortem.Import(ctx, st, model.AllIncidents, src); err == nil {
 				fmt.Fprintf(stdout, "%s: incident %d%s\n", f, rep.IncidentID, map[bool]string{true: " (new)", false: ""}[rep.Created])
 				for _, c := range rep.Changes {
 					fmt.Fprintf(stdout, "  changed: %s\n", c)

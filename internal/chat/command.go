@@ -113,6 +113,11 @@ func (b *Bridge) AddMessage(ctx context.Context, r Request, author, text string,
 
 func (b *Bridge) withIncident(ctx context.Context, r Request, fn func(int64) (Reply, error)) (Reply, error) {
 	id, err := b.Store.ChatChannelIncident(ctx, r.TeamID, r.ChannelID)
+	if err == nil {
+		// Chat users map to no Debrief account, so a channel stands for
+		// nobody in particular: a private incident is not there for it.
+		_, err = b.Store.Access(ctx, model.Viewer{}, id)
+	}
 	if errors.Is(err, model.ErrNotFound) {
 		return reply(false, "This channel is not linked to an incident yet. Declare one with "+
 			"`/incident declare SEV2 <title>`, or link an existing one with `/incident link <id>`."), nil
@@ -152,7 +157,7 @@ func (b *Bridge) link(ctx context.Context, r Request, rest string) (Reply, error
 	if err != nil || id <= 0 {
 		return reply(false, "Usage: `/incident link 42` (the incident's number)."), nil
 	}
-	inc, err := b.Store.Incident(ctx, id)
+	inc, err := b.Store.VisibleIncident(ctx, model.Viewer{}, id) // a private one is missing to a channel
 	if errors.Is(err, model.ErrNotFound) {
 		return reply(false, fmt.Sprintf("There is no incident #%d.", id)), nil
 	}

@@ -18,6 +18,7 @@ const (
 	MaxServices     = 30
 	MaxTags         = 30
 	MaxResponders   = 50
+	MaxMembers      = 200
 	DefaultPageSize = 50
 	MaxPageSize     = 200
 )
@@ -153,6 +154,21 @@ type Roles struct {
 	Responders []string `json:"responders"`
 }
 
+// Visibility says who may see an incident.
+type Visibility string
+
+// The visibilities. An organisation incident is open to every signed-in
+// person, as blameless practice asks; a private one (a security incident,
+// one about a customer or an employee) only to its members, the people in
+// its roles and admins. To anyone else it does not exist.
+const (
+	VisibilityOrganisation Visibility = "organisation"
+	VisibilityPrivate      Visibility = "private"
+)
+
+// Valid reports whether v is a known visibility.
+func (v Visibility) Valid() bool { return v == VisibilityOrganisation || v == VisibilityPrivate }
+
 // Incident is the record of one incident. Services, tags and roles live in
 // their own tables and are loaded by the store.
 type Incident struct {
@@ -167,6 +183,7 @@ type Incident struct {
 	AcknowledgedAt *time.Time
 	MitigatedAt    *time.Time
 	ResolvedAt     *time.Time
+	Visibility     Visibility `gorm:"default:organisation"`
 	Version        int
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
@@ -174,7 +191,13 @@ type Incident struct {
 	Services []string `gorm:"-"`
 	Tags     []string `gorm:"-"`
 	Roles    Roles    `gorm:"-"`
+	// Members are the emails of the users given access to the incident
+	// while it is private (its roles have access without being listed).
+	Members []string `gorm:"-"`
 }
+
+// Private reports whether only members (and admins) may see inc.
+func (inc *Incident) Private() bool { return inc.Visibility == VisibilityPrivate }
 
 // MilestoneTime returns the instant of m, or nil when it is not recorded.
 func (inc *Incident) MilestoneTime(m Milestone) *time.Time {
@@ -221,7 +244,8 @@ func (inc *Incident) SameContent(o *Incident) bool {
 		inc.Severity != o.Severity || inc.Status != o.Status ||
 		inc.Roles.Commander != o.Roles.Commander || inc.Roles.CommsLead != o.Roles.CommsLead ||
 		inc.Roles.Scribe != o.Roles.Scribe || !slices.Equal(inc.Roles.Responders, o.Roles.Responders) ||
-		!sameSet(inc.Services, o.Services) || !sameSet(inc.Tags, o.Tags) {
+		!sameSet(inc.Services, o.Services) || !sameSet(inc.Tags, o.Tags) ||
+		!inc.SameAccess(o) {
 		return false
 	}
 	for _, m := range Milestones {
@@ -231,6 +255,11 @@ func (inc *Incident) SameContent(o *Incident) bool {
 		}
 	}
 	return true
+}
+
+// SameAccess reports whether inc and o give access to the same people.
+func (inc *Incident) SameAccess(o *Incident) bool {
+	return inc.Visibility == o.Visibility && sameSet(inc.Members, o.Members)
 }
 
 func sameSet(a, b []string) bool {
@@ -303,6 +332,15 @@ func (inc *Incident) Validate(now time.Time) error {
 		v.Add("tags", err.Error())
 	}
 	inc.Roles.normalize(v)
+	if inc.Visibility == "" {
+		inc.Visibility = VisibilityOrganisation
+	}
+	if !inc.Visibility.Valid() {
+		v.Add("visibility", fmt.Sprintf("unknown visibility %q; use organisation or private", inc.Visibility))
+	}
+	if inc.Members, err = NormalizeMembers(inc.Members); err != nil {
+		v.Add("members", err.Error())
+	}
 	for _, m := range Milestones {
 		if t := inc.MilestoneTime(m); t != nil {
 			if err := CheckInstant(*t, now); err != nil {
@@ -394,6 +432,35 @@ func (r *Roles) normalize(v *ValidationError) {
 		v.Add("roles.responders", fmt.Sprintf("at most %d responders", MaxResponders))
 	}
 	r.Responders = out
+}
+
+// NormalizeMembers lower-cases, de-duplicates and checks the members'
+// email addresses (whether each one has an account is the store's to say).
+func NormalizeMembers(in []string) ([]string, error) {
+	out := make([]string, 0, len(in))
+	for _, m := range in {
+		if strings.TrimSpace(m) == "" {
+			continue
+		}
+		email, err := NormalizeEmail(m)
+		if err != nil {
+			return nil, fmt.Errorf("%q %s", Truncate(strings.TrimSpace(m), 60), err.Error())
+		}
+		if !slices.Contains(out, email) {
+			out = append(out, email)
+		}
+	}
+	if len(out) > MaxMembers {
+		return nil, fmt.Errorf("at most %d members", MaxMembers)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// SplitMembers splits a form's members field: emails separated by commas,
+// semicolons, spaces or new lines.
+func SplitMembers(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
 }
 
 // NormalizeServices trims, de-duplicates (case-insensitively, first spelling
@@ -512,6 +579,8 @@ type IncidentPatch struct {
 	Services   *[]string
 	Tags       *[]string
 	Roles      *RolesPatch
+	Visibility *Visibility
+	Members    *[]string
 	Milestones map[Milestone]*time.Time
 	Version    int
 	Author     string
@@ -520,7 +589,8 @@ type IncidentPatch struct {
 // OnlyStatus reports whether the patch changes nothing but the status.
 func (p IncidentPatch) OnlyStatus() bool {
 	return p.Title == nil && p.Summary == nil && p.Impact == nil && p.Severity == nil &&
-		p.Services == nil && p.Tags == nil && p.Roles == nil && len(p.Milestones) == 0
+		p.Services == nil && p.Tags == nil && p.Roles == nil && p.Visibility == nil && p.Members == nil &&
+		len(p.Milestones) == 0
 }
 
 // Apply changes inc as p says, fills the milestones a status change implies,
@@ -550,6 +620,12 @@ func (inc *Incident) Apply(p IncidentPatch, now time.Time) ([]TimelineEntry, err
 	}
 	if p.Roles != nil {
 		inc.Roles = p.Roles.apply(inc.Roles)
+	}
+	if p.Visibility != nil {
+		inc.Visibility = *p.Visibility
+	}
+	if p.Members != nil {
+		inc.Members = append([]string(nil), *p.Members...)
 	}
 	for m, t := range p.Milestones {
 		inc.SetMilestone(m, t)

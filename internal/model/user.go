@@ -231,3 +231,26 @@ type AuditEntry struct {
 
 // TableName keeps the table name readable.
 func (AuditEntry) TableName() string { return "audit_log" }
+
+// Viewer is who reads: the store shows a private incident only to its
+// members and to admins. The zero Viewer sees organisation incidents only.
+type Viewer struct {
+	UserID int64
+	Admin  bool
+}
+
+// ViewerOf is the viewer a signed-in user reads as (the zero Viewer for nil).
+func ViewerOf(u *User) Viewer {
+	if u == nil {
+		return Viewer{}
+	}
+	return Viewer{UserID: u.ID, Admin: u.Role == RoleAdmin}
+}
+
+// AllIncidents is the viewer of admin tools (the CLI export): it sees
+// every incident.
+var AllIncidents = Viewer{Admin: true}
+
+// AuditRead is the audit action of an admin's read of a private incident
+// they are not a member of.
+const AuditRead = "read"

@@ -6,14 +6,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // Source is what Export reads the archive from; *store.Store is one.
 type Source interface {
 	// PublishedBatch returns up to limit published postmortems with an
-	// incident id above afterID, by incident id, without their Markdown.
-	PublishedBatch(ctx context.Context, afterID int64, limit int) ([]store.PublishedEntry, error)
+	// incident id above afterID, by incident id, without their Markdown;
+	// only those of incidents v may see.
+	PublishedBatch(ctx context.Context, v model.Viewer, afterID int64, limit int) ([]store.PublishedEntry, error)
 	// LatestMarkdown returns the latest revision's Markdown of each of ids.
 	LatestMarkdown(ctx context.Context, ids []int64) (map[int64]string, error)
 }
@@ -26,6 +28,9 @@ type ExportOptions struct {
 	// was published before it, so a wiki sync rewrites only what changed.
 	// index.md always lists every postmortem.
 	Since time.Time
+	// Viewer is who exports: only the postmortems of incidents they may
+	// see are in the export.
+	Viewer model.Viewer
 }
 
 // The bulk export reads the archive's metadata exportBatch postmortems at
@@ -57,7 +62,7 @@ func Export(ctx context.Context, src Source, opt ExportOptions, emit func(File) 
 	}
 	var all []light
 	for after := int64(0); ; {
-		batch, err := src.PublishedBatch(ctx, after, exportBatch)
+		batch, err := src.PublishedBatch(ctx, opt.Viewer, after, exportBatch)
 		if err != nil {
 			return err
 		}

@@ -130,7 +130,7 @@ type pages struct {
 	asked    [][]int64
 }
 
-func (p *pages) PublishedBatch(_ context.Context, after int64, limit int) ([]store.PublishedEntry, error) {
+func (p *pages) PublishedBatch(_ context.Context, _ model.Viewer, after int64, limit int) ([]store.PublishedEntry, error) {
 	var out []store.PublishedEntry
 	for _, e := range p.entries {
 		if e.Incident.ID > after && len(out) < limit {

@@ -76,13 +76,16 @@ func ToImport(p *Parsed) *store.Import {
 
 // Import parses one file and applies it in one transaction, returning what
 // changed and what was understood. A file that does not parse is a
-// *model.ValidationError on "file" naming the line.
-func Import(ctx context.Context, st *store.Store, src []byte) (*store.ImportReport, error) {
+// *model.ValidationError on "file" naming the line. A file of a private
+// incident v may not see is refused as a file of a missing one.
+func Import(ctx context.Context, st *store.Store, v model.Viewer, src []byte) (*store.ImportReport, error) {
 	p, err := Parse(src)
 	if err != nil {
 		return nil, model.FieldError("file", err.Error())
 	}
-	rep, err := st.ApplyImport(ctx, ToImport(p))
+	imp := ToImport(p)
+	imp.Viewer = v
+	rep, err := st.ApplyImport(ctx, imp)
 	if err != nil {
 		return nil, err
 	}

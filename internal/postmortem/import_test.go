@@ -51,7 +51,7 @@ func TestRoundTripThroughTheDatabaseIsByteIdentical(t *testing.T) {
 	inc := storedIncident(t, st)
 	first := exportStored(t, st, inc.ID)
 
-	rep, err := Import(bg, st, []byte(first))
+	rep, err := Import(bg, st, model.AllIncidents, []byte(first))
 	require.NoError(t, err)
 	assert.Empty(t, rep.Changes, "an unchanged file changes nothing")
 	assert.Equal(t, first, exportStored(t, st, inc.ID), "export → import → export is byte-identical")
@@ -93,12 +93,12 @@ func TestImportOfAnEarlierExport(t *testing.T) {
 	require.Contains(t, old, "\ndebrief_versions:\n  action.")
 	require.NotContains(t, old, "\ndebrief:")
 
-	rep, err := Import(bg, st, []byte(old))
+	rep, err := Import(bg, st, model.AllIncidents, []byte(old))
 	require.NoError(t, err)
 	assert.Empty(t, rep.Changes, "an unchanged file changes nothing")
 
 	edited := strings.Replace(old, "23% of checkouts.", "23% of checkouts; 4,100 customers.", 1)
-	rep, err = Import(bg, st, []byte(edited))
+	rep, err = Import(bg, st, model.AllIncidents, []byte(edited))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"updated section impact"}, rep.Changes)
 	pm, err := st.Postmortem(bg, inc.ID)
@@ -108,7 +108,7 @@ func TestImportOfAnEarlierExport(t *testing.T) {
 	// The old file's versions are now behind: the same edit made again
 	// elsewhere is refused, as with a current export.
 	stale := strings.Replace(old, "23% of checkouts.", "Changed in the wiki.", 1)
-	_, err = Import(bg, st, []byte(stale))
+	_, err = Import(bg, st, model.AllIncidents, []byte(stale))
 	var ce *model.ConflictError
 	require.ErrorAs(t, err, &ce)
 	assert.Contains(t, ce.Error(), "section impact")
@@ -122,7 +122,7 @@ func TestImportAppliesWikiEdits(t *testing.T) {
 	md = strings.Replace(md, "| Jin |", "| Lena Ortiz |", 1)
 	require.Contains(t, md, "| Lena Ortiz |")
 
-	rep, err := Import(bg, st, []byte(md))
+	rep, err := Import(bg, st, model.AllIncidents, []byte(md))
 	require.NoError(t, err)
 	assert.Contains(t, rep.Notes, "the whys and the timeline are read but not imported: change them in Debrief")
 	assert.Contains(t, rep.Changes, "updated section impact")
@@ -136,7 +136,7 @@ func TestImportAppliesWikiEdits(t *testing.T) {
 	assert.NotEmpty(t, actions[0].FactorIDs, "links survive an import")
 
 	// Importing the same file again is a no-op; the next export matches it.
-	rep, err = Import(bg, st, []byte(md))
+	rep, err = Import(bg, st, model.AllIncidents, []byte(md))
 	require.NoError(t, err)
 	assert.Empty(t, rep.Changes)
 }
@@ -153,7 +153,7 @@ func TestImportRefusesWhatChangedInDebriefMeanwhile(t *testing.T) {
 
 	edited := strings.Replace(md, "23% of checkouts.", "Changed in the wiki.", 1)
 	edited = strings.Replace(edited, "| Jin |", "| Lena |", 1)
-	_, err = Import(bg, st, []byte(edited))
+	_, err = Import(bg, st, model.AllIncidents, []byte(edited))
 	var ce *model.ConflictError
 	require.ErrorAs(t, err, &ce)
 	assert.Contains(t, ce.Error(), "section impact")
@@ -188,7 +188,7 @@ func TestImportBadFiles(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			before := exportStored(t, st, inc.ID)
-			_, err := Import(bg, st, []byte(tc.src))
+			_, err := Import(bg, st, model.AllIncidents, []byte(tc.src))
 			var ve *model.ValidationError
 			require.ErrorAs(t, err, &ve, "%v", err)
 			assert.Contains(t, ve.Fields, tc.field)
@@ -210,7 +210,7 @@ func TestImportIntoPublishedStartsADraft(t *testing.T) {
 	require.NoError(t, err)
 
 	edited := strings.Replace(rev.Markdown, "23% of checkouts.", "23% of checkouts (corrected).", 1)
-	rep, err := Import(bg, st, []byte(edited))
+	rep, err := Import(bg, st, model.AllIncidents, []byte(edited))
 	require.NoError(t, err)
 	assert.Contains(t, strings.Join(rep.Changes, "\n"), "started a new draft")
 	pm, err = st.Postmortem(bg, inc.ID)
@@ -243,7 +243,7 @@ About 3% of searches missed new products.
 |---|---|---|
 | Alert on partitions without an owner | Sam | 2026-12-01 |
 `
-	rep, err := Import(bg, st, []byte(src))
+	rep, err := Import(bg, st, model.AllIncidents, []byte(src))
 	require.NoError(t, err)
 	require.True(t, rep.Created)
 	inc, err := st.Incident(bg, rep.IncidentID)
@@ -269,7 +269,7 @@ func TestImportReviewCases(t *testing.T) {
 		inc := &model.Incident{Title: "Fresh", Severity: "SEV3", Summary: "From the incident."}
 		require.NoError(t, st.CreateIncident(bg, inc, ""))
 		md := exportStored(t, st, inc.ID)
-		rep, err := Import(bg, st, []byte(strings.Replace(md, "From the incident.", "Edited in the wiki.", 1)))
+		rep, err := Import(bg, st, model.AllIncidents, []byte(strings.Replace(md, "From the incident.", "Edited in the wiki.", 1)))
 		require.NoError(t, err)
 		assert.Contains(t, rep.Changes, "updated section summary")
 		pm, err := st.Postmortem(bg, inc.ID)
@@ -281,7 +281,7 @@ func TestImportReviewCases(t *testing.T) {
 		inc := &model.Incident{Title: "Untouched", Severity: "SEV3", Summary: "Text."}
 		require.NoError(t, st.CreateIncident(bg, inc, ""))
 		md := exportStored(t, st, inc.ID)
-		_, err := Import(bg, st, []byte(md))
+		_, err := Import(bg, st, model.AllIncidents, []byte(md))
 		require.NoError(t, err)
 		assert.Equal(t, md, exportStored(t, st, inc.ID))
 	})
@@ -295,7 +295,7 @@ func TestImportReviewCases(t *testing.T) {
 		md := exportStored(t, st, inc.ID)
 		_, err = st.SavePostmortem(bg, inc.ID, store.PostmortemEdit{People: &model.PostmortemPeople{Facilitator: "New Fac", Version: pm.Version}})
 		require.NoError(t, err)
-		_, err = Import(bg, st, []byte(md))
+		_, err = Import(bg, st, model.AllIncidents, []byte(md))
 		assert.ErrorIs(t, err, model.ErrConflict)
 		pm, err = st.Postmortem(bg, inc.ID)
 		require.NoError(t, err)
@@ -310,7 +310,7 @@ func TestImportReviewCases(t *testing.T) {
 		row := "| A" + strconv.FormatInt(actions[0].ID, 10) + " | Validate pool size | prevent | Jin | 2026-12-15 | open | medium |"
 		require.Contains(t, md, row)
 		md = strings.Replace(md, row, "| A"+strconv.FormatInt(actions[0].ID, 10)+" | Validate pool size |  | Jin | 2026-12-15 |  |  |", 1)
-		rep, err := Import(bg, st, []byte(md))
+		rep, err := Import(bg, st, model.AllIncidents, []byte(md))
 		require.NoError(t, err)
 		assert.Empty(t, rep.Changes)
 		after, err := st.IncidentActions(bg, inc.ID)
@@ -323,7 +323,7 @@ func TestImportReviewCases(t *testing.T) {
 		inc := storedIncident(t, st)
 		md := exportStored(t, st, inc.ID)
 		md = strings.Replace(md, "\n  id: "+strconv.FormatInt(inc.ID, 10)+"\n", "\n", 1)
-		rep, err := Import(bg, st, []byte(md))
+		rep, err := Import(bg, st, model.AllIncidents, []byte(md))
 		require.NoError(t, err)
 		require.True(t, rep.Created)
 		actions, err := st.IncidentActions(bg, rep.IncidentID)

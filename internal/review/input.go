@@ -41,6 +41,9 @@ type Incident struct {
 	CreatedAt      time.Time
 	// Categories lists the category of each contributing factor.
 	Categories []string
+	// Hidden is true when the report's reader may not see the incident (a
+	// private one): it counts in the numbers, never in a list.
+	Hidden bool
 }
 
 // Start is when the incident began: the start of impact when recorded,

@@ -34,6 +34,9 @@ type Query struct {
 	PostmortemDue time.Duration
 	// Limit is how many items a list holds (ListLimit).
 	Limit int
+	// Viewer is who reads the report: the private incidents they may not
+	// see count in its numbers but are left out of its lists.
+	Viewer model.Viewer
 }
 
 // NewQuery returns the query of period p made at now.

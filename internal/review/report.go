@@ -262,6 +262,9 @@ func incidentLists(in *Input, p Period, sevs []string) IncidentLists {
 	var opened, resolved, open []IncidentRef
 	for i := range in.Incidents {
 		inc := &in.Incidents[i]
+		if inc.Hidden {
+			continue
+		}
 		ref := IncidentRef{ID: inc.ID, Title: inc.Title, Severity: inc.Severity, Status: inc.Status,
 			Services: nonNil(inc.Services), Start: inc.Start(), ResolvedAt: inc.ResolvedAt}
 		if p.Contains(inc.Start()) {

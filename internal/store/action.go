@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,6 +27,9 @@ type ActionFilter struct {
 	Service    string
 	Limit      int
 	Offset     int
+	// Viewer is who reads: the items of private incidents they may not
+	// see are left out.
+	Viewer model.Viewer
 }
 
 // actionOrder is how action items are always listed: by due date, the
@@ -48,6 +52,12 @@ func (s *Store) Actions(ctx context.Context, f ActionFilter) ([]model.ActionItem
 	}
 	db := s.db.WithContext(ctx)
 	q := db.Model(&model.ActionItem{})
+	if h := hiddenIncidents(f.Viewer); h != "" {
+		// By the item's id, which every list index holds, so the page
+		// still comes from an index alone.
+		q = q.Where("action_items.id NOT IN (SELECT h.id FROM action_items h WHERE h.incident_id IN ("+h+"))",
+			sql.Named("viewer", f.Viewer.UserID))
+	}
 	if f.IncidentID != 0 {
 		q = q.Where("action_items.incident_id = ?", f.IncidentID)
 	}

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
+
+	"github.com/debrief-dev/debrief/internal/model"
 )
 
 // insertPublished adds n incidents, each with one published revision and
@@ -53,7 +55,7 @@ func TestPublishedBatchWalksAnArchivePastTheVariableLimit(t *testing.T) {
 	seen, after := 0, int64(0)
 	var chunk []int64
 	for {
-		batch, err := s.PublishedBatch(ctx, after, 500)
+		batch, err := s.PublishedBatch(ctx, model.AllIncidents, after, 500)
 		require.NoError(t, err)
 		for _, p := range batch {
 			require.Greater(t, p.Incident.ID, after, "by incident id, after the last one")

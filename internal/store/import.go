@@ -17,6 +17,9 @@ import (
 type Import struct {
 	IncidentID  int64
 	NewIncident *model.Incident
+	// Viewer is who imports: a file of a private incident they may not
+	// see is refused as if the incident did not exist.
+	Viewer model.Viewer
 
 	// Sections are the narrative sections in the file; Versions holds the
 	// versions the file was exported at ("section.summary", "action.7", …),
@@ -138,7 +141,7 @@ func (s *Store) importNew(ctx context.Context, tx *gorm.DB, imp *Import, rep *Im
 
 // importInto applies an edited export to the incident it came from.
 func (s *Store) importInto(ctx context.Context, tx *gorm.DB, imp *Import, rep *ImportReport) error {
-	if err := incidentExists(tx, imp.IncidentID); err != nil {
+	if _, err := access(tx, imp.Viewer, imp.IncidentID); err != nil {
 		return model.FieldError("debrief_id", fmt.Sprintf("incident %d does not exist (it may have been deleted); remove debrief_id from the front matter to import the file as a new incident", imp.IncidentID))
 	}
 	return s.importParts(ctx, tx, imp.IncidentID, imp, rep, false)

@@ -20,7 +20,7 @@ import (
 var incidentColumns = []string{
 	"title", "summary", "impact", "severity", "status",
 	"started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at",
-	"version", "updated_at",
+	"visibility", "version", "updated_at",
 }
 
 type serviceRow struct {
@@ -79,6 +79,9 @@ type IncidentFilter struct {
 	Service  string
 	Limit    int
 	Offset   int
+	// Viewer is who reads: the private incidents they may not see are
+	// left out (of the page and of the total).
+	Viewer model.Viewer
 }
 
 // MaxOffset bounds how deep a list can be paged: a page is read by walking
@@ -113,6 +116,9 @@ func (s *Store) Incidents(ctx context.Context, f IncidentFilter) ([]model.Incide
 	}
 	db := s.db.WithContext(ctx)
 	q := db.Model(&model.Incident{})
+	if cond, arg := visibleTo("id", f.Viewer); cond != "1" {
+		q = q.Where(cond, arg)
+	}
 	order := incidentOrder
 	switch {
 	case f.Status == "open":
@@ -177,7 +183,8 @@ func inOrder[T any](rows []T, ids []int64, id func(T) int64) {
 	slices.SortFunc(rows, func(a, b T) int { return pos[id(a)] - pos[id(b)] })
 }
 
-// loadAssociations fills services, tags and roles of incs in three queries.
+// loadAssociations fills services, tags, roles and members of incs in four
+// queries.
 func loadAssociations(db *gorm.DB, incs []model.Incident) error {
 	if len(incs) == 0 {
 		return nil
@@ -189,6 +196,7 @@ func loadAssociations(db *gorm.DB, incs []model.Incident) error {
 		byID[incs[i].ID] = &incs[i]
 		incs[i].Services, incs[i].Tags = []string{}, []string{}
 		incs[i].Roles = model.Roles{Responders: []string{}}
+		incs[i].Members = []string{}
 	}
 	var svcs []struct {
 		IncidentID int64
@@ -230,6 +238,18 @@ func loadAssociations(db *gorm.DB, incs []model.Incident) error {
 			rs.Responders = append(rs.Responders, r.Name)
 		}
 	}
+	var members []struct {
+		IncidentID int64
+		Email      string
+	}
+	err = db.Raw(`SELECT m.incident_id, u.email FROM incident_members m JOIN users u ON u.id = m.user_id
+		WHERE m.incident_id IN ? ORDER BY u.email`, ids).Scan(&members).Error
+	if err != nil {
+		return translate(err)
+	}
+	for _, r := range members {
+		byID[r.IncidentID].Members = append(byID[r.IncidentID].Members, r.Email)
+	}
 	return nil
 }
 
@@ -261,6 +281,9 @@ func (s *Store) CreateIncident(ctx context.Context, inc *model.Incident, author 
 			return err
 		}
 		if err := insertEntries(tx, inc.ID, model.NewIncidentEntries(inc, now, author), now); err != nil {
+			return err
+		}
+		if err := auditAccess(ctx, tx, now, nil, inc); err != nil {
 			return err
 		}
 		return audit(ctx, tx, now, model.AuditCreate, "incident", inc.ID, &inc.ID, nil, inc)
@@ -320,6 +343,9 @@ func (s *Store) UpdateIncident(ctx context.Context, id int64, p model.IncidentPa
 			return err
 		}
 		out = &next
+		if err := auditAccess(ctx, tx, now, cur, &next); err != nil {
+			return err
+		}
 		return audit(ctx, tx, now, model.AuditUpdate, "incident", id, &id, cur, &next)
 	})
 	if err != nil {
@@ -410,12 +436,18 @@ func replaceAssociations(tx *gorm.DB, inc *model.Incident, now time.Time) error 
 			return err
 		}
 	}
+	if inc.Visibility == "" {
+		inc.Visibility = model.VisibilityOrganisation
+	}
+	if err := replaceMembers(tx, inc); err != nil {
+		return err
+	}
 	// Re-read the canonical spelling of services (an existing one may differ in case).
 	list := []model.Incident{*inc}
 	if err := loadAssociations(tx, list); err != nil {
 		return err
 	}
-	inc.Services, inc.Tags, inc.Roles = list[0].Services, list[0].Tags, list[0].Roles
+	inc.Services, inc.Tags, inc.Roles, inc.Members = list[0].Services, list[0].Tags, list[0].Roles, list[0].Members
 	return nil
 }
 

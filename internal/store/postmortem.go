@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -499,9 +500,11 @@ type PublishedEntry struct {
 
 // PublishedBatch returns up to limit published postmortems whose incident
 // id is above afterID, by incident id: the bulk export walks the archive
-// with it, a batch at a time, passing the last id it got.
-func (s *Store) PublishedBatch(ctx context.Context, afterID int64, limit int) ([]PublishedEntry, error) {
+// with it, a batch at a time, passing the last id it got. Only the
+// incidents v may see are in it.
+func (s *Store) PublishedBatch(ctx context.Context, v model.Viewer, afterID int64, limit int) ([]PublishedEntry, error) {
 	db := s.db.WithContext(ctx)
+	vis, viewer := visibleTo("r.incident_id", v)
 	var rows []struct {
 		ID          int64
 		Title       string
@@ -512,9 +515,9 @@ func (s *Store) PublishedBatch(ctx context.Context, afterID int64, limit int) ([
 	}
 	err := db.Raw(`SELECT i.id, i.title, i.severity, i.started_at, i.created_at, r.published_at
 		FROM postmortem_revisions r JOIN incidents i ON i.id = r.incident_id
-		WHERE r.incident_id > ?
+		WHERE r.incident_id > @after AND `+vis+`
 		  AND r.number = (SELECT MAX(number) FROM postmortem_revisions m WHERE m.incident_id = r.incident_id)
-		ORDER BY r.incident_id LIMIT ?`, afterID, limit).Scan(&rows).Error
+		ORDER BY r.incident_id LIMIT @limit`, viewer, sql.Named("after", afterID), sql.Named("limit", limit)).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}

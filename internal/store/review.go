@@ -52,6 +52,10 @@ func (s *Store) ReviewInput(ctx context.Context, q review.Query) (*review.Input,
 	if err != nil {
 		return nil, translate(err)
 	}
+	hidden, err := hiddenSet(ctx, s.db, q.Viewer)
+	if err != nil {
+		return nil, err
+	}
 	ids := make([]int64, len(incs))
 	byID := make(map[int64]*review.Incident, len(incs))
 	in.Incidents = make([]review.Incident, len(incs))
@@ -59,7 +63,10 @@ func (s *Store) ReviewInput(ctx context.Context, q review.Query) (*review.Input,
 		ids[i] = r.ID
 		in.Incidents[i] = review.Incident{ID: r.ID, Title: r.Title, Severity: r.Severity, Status: model.Status(r.Status),
 			StartedAt: r.StartedAt, DetectedAt: r.DetectedAt, AcknowledgedAt: r.AcknowledgedAt, MitigatedAt: r.MitigatedAt,
-			ResolvedAt: r.ResolvedAt, CreatedAt: r.CreatedAt}
+			ResolvedAt: r.ResolvedAt, CreatedAt: r.CreatedAt, Hidden: hidden[r.ID]}
+		if hidden[r.ID] {
+			in.Incidents[i].Title = "" // numbers only
+		}
 		byID[r.ID] = &in.Incidents[i]
 	}
 	if len(ids) > 0 {
@@ -110,6 +117,9 @@ func (s *Store) ReviewInput(ctx context.Context, q review.Query) (*review.Input,
 	}
 	in.Actions = make([]review.Action, len(acts))
 	for i, a := range acts {
+		if hidden[a.IncidentID] {
+			a.IncidentTitle, a.Title = "", "" // counted in the charts only
+		}
 		in.Actions[i] = review.Action{ID: a.ID, IncidentID: a.IncidentID, IncidentTitle: a.IncidentTitle, Title: a.Title,
 			Owner: a.Owner, Due: a.DueDate, Status: model.ActionStatus(a.Status), Priority: model.Priority(a.Priority),
 			Rationale: a.Rationale, ClosedAt: a.ClosedAt, CreatedAt: a.CreatedAt}
@@ -304,7 +314,15 @@ func reviewLists(db *gorm.DB, q review.Query) (review.Lists, error) {
 		"overdue": q.PostmortemsOverdueBefore(), "pm_stale": q.PostmortemsStaleBefore(), "pm_soon": q.PostmortemsSoonBefore(),
 		"today": q.Today().String(), "soon": q.ActionsSoonBefore().String(), "stale": q.ActionsStaleBefore().String(),
 		"active": actionsActive, "closed": actionsClosed, "placeholders": review.Placeholders(),
-		"in_review": string(model.PostmortemInReview),
+		"in_review": string(model.PostmortemInReview), "viewer": q.Viewer.UserID,
+	}
+	// visible keeps the rows of the incidents the reader may see: the
+	// lists leave out the others, their counts too.
+	visible := func(col string) string {
+		if h := hiddenIncidents(q.Viewer); h != "" {
+			return ` AND ` + col + ` NOT IN (` + h + `)`
+		}
+		return ""
 	}
 
 	// A postmortem is outstanding at AsOf while no revision was published
@@ -314,7 +332,7 @@ func reviewLists(db *gorm.DB, q review.Query) (review.Lists, error) {
 	if q.AsOfIsNow() {
 		published = `EXISTS (SELECT 1 FROM postmortem_revisions r WHERE r.incident_id = i.id)`
 	}
-	outstanding := `i.resolved_at < @asof AND NOT ` + published
+	outstanding := `i.resolved_at < @asof AND NOT ` + published + visible("i.id")
 	const pmCols = `SELECT i.id AS incident_id, i.title, i.severity, COALESCE(p.status, '') AS status, i.resolved_at
 		FROM incidents i LEFT JOIN postmortems p ON p.incident_id = i.id`
 	pm := func(dst *review.List[review.PostmortemRef], where, order string) error {
@@ -343,10 +361,10 @@ func reviewLists(db *gorm.DB, q review.Query) (review.Lists, error) {
 		return out, err
 	}
 	// In review now, by incident.
-	if err := pm(&out.PostmortemsInReview, `p.status = @in_review`, `p.incident_id`); err != nil {
+	if err := pm(&out.PostmortemsInReview, `p.status = @in_review`+visible("p.incident_id"), `p.incident_id`); err != nil {
 		return out, err
 	}
-	if err := count(&out.PostmortemsInReview.Total, `SELECT COUNT(*) FROM postmortems WHERE status = @in_review`); err != nil {
+	if err := count(&out.PostmortemsInReview.Total, `SELECT COUNT(*) FROM postmortems WHERE status = @in_review`+visible("incident_id")); err != nil {
 		return out, err
 	}
 	// Published in the period: the latest revision of the period of each
@@ -356,13 +374,13 @@ func reviewLists(db *gorm.DB, q review.Query) (review.Lists, error) {
 		FROM postmortem_revisions r JOIN incidents i ON i.id = r.incident_id LEFT JOIN postmortems p ON p.incident_id = i.id
 		WHERE r.published_at >= @from AND r.published_at < @to
 		  AND NOT EXISTS (SELECT 1 FROM postmortem_revisions l WHERE l.incident_id = r.incident_id AND l.number > r.number
-		    AND l.published_at >= @from AND l.published_at < @to)
+		    AND l.published_at >= @from AND l.published_at < @to)`+visible("r.incident_id")+`
 		ORDER BY r.published_at, i.id LIMIT @limit`, args)
 	if err != nil {
 		return out, err
 	}
 	if err := count(&out.PostmortemsPublished.Total, `SELECT COUNT(DISTINCT incident_id) FROM postmortem_revisions
-		WHERE published_at >= @from AND published_at < @to`); err != nil {
+		WHERE published_at >= @from AND published_at < @to`+visible("incident_id")); err != nil {
 		return out, err
 	}
 
@@ -370,6 +388,7 @@ func reviewLists(db *gorm.DB, q review.Query) (review.Lists, error) {
 	// to do, or was closed only since. The two halves use different
 	// indexes: (status, due_date) and closed_at.
 	openAt := func(cond string) string {
+		cond += visible("a.incident_id")
 		return `(a.status IN @active AND (a.closed_at IS NULL OR a.closed_at >= @asof) AND a.created_at < @asof AND ` + cond + `)
 		  OR (a.status IN @closed AND a.closed_at >= @asof AND a.created_at < @asof AND ` + cond + `)`
 	}
@@ -416,7 +435,7 @@ func reviewLists(db *gorm.DB, q review.Query) (review.Lists, error) {
 		args["status"] = string(st)
 		// The unary + keeps SQLite on the index of closed_at: the period
 		// is a short range of it, while a status holds half the archive.
-		closed := `a.closed_at >= @from AND a.closed_at < @to AND +a.status = @status`
+		closed := `a.closed_at >= @from AND a.closed_at < @to AND +a.status = @status` + visible("a.incident_id")
 		if err := act(dst, closed, `a.closed_at, a.id`); err != nil {
 			return out, err
 		}
@@ -427,7 +446,8 @@ func reviewLists(db *gorm.DB, q review.Query) (review.Lists, error) {
 	// Without an owner: the owner's index finds the few placeholders (the
 	// unary + keeps SQLite off the status index, which holds every open item).
 	noOwner := `a.owner COLLATE NOCASE IN @placeholders AND a.created_at < @asof
-		AND ((+a.status IN @active AND (a.closed_at IS NULL OR a.closed_at >= @asof)) OR (+a.status IN @closed AND a.closed_at >= @asof))`
+		AND ((+a.status IN @active AND (a.closed_at IS NULL OR a.closed_at >= @asof)) OR (+a.status IN @closed AND a.closed_at >= @asof))` +
+		visible("a.incident_id")
 	if err := act(&out.ActionsNoOwner, noOwner, `a.due_date, a.id`); err != nil {
 		return out, err
 	}

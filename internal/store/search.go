@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/search"
 )
 
@@ -41,6 +42,9 @@ type SearchQuery struct {
 	Sort   SearchSort
 	Limit  int
 	Offset int
+	// Viewer is who searches: the private incidents they may not see are
+	// left out of the hits, the total and the facets.
+	Viewer model.Viewer
 }
 
 // SearchSort orders search results.
@@ -177,18 +181,23 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 		}
 	}
 
+	hidden, err := hiddenSet(ctx, s.db, q.Viewer)
+	if err != nil {
+		return nil, err
+	}
 	c, err := s.searchCache(ctx)
 	if err != nil {
 		return nil, err
 	}
 	f := c.filter(q)
+	f.hidden = hidden
 	var cands []candidate
 	if ranked {
 		cands = make([]candidate, 0, len(matches))
 		for id, m := range matches {
 			// A document deleted since the query, or written after the
 			// cache was read, is left out.
-			if r := c.get(id); r != nil && f.keep(r) {
+			if r := c.get(id); r != nil && !f.hidden[id] && f.keep(r) {
 				cands = append(cands, candidate{id: id, rank: m.rank, row: r, entries: m.entries})
 			}
 		}
@@ -196,7 +205,7 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) (*SearchResult, error
 		cands = make([]candidate, 0, max(0, c.n-len(excluded)))
 		for id := range c.rows {
 			r := &c.rows[id]
-			if r.present && !excluded[int64(id)] && f.keep(r) {
+			if r.present && !excluded[int64(id)] && !f.hidden[int64(id)] && f.keep(r) {
 				cands = append(cands, candidate{id: int64(id), row: r})
 			}
 		}
@@ -468,6 +477,7 @@ type metaFilter struct {
 	q                                                SearchQuery
 	severities, statuses, services, tags, categories map[int32]bool
 	from, to                                         int64
+	hidden                                           map[int64]bool // incidents the viewer may not see
 }
 
 func (c *metaCache) filter(q SearchQuery) *metaFilter {

@@ -98,8 +98,15 @@ const (
 // categories. Candidates are the best text matches and, for each of its
 // services, the latest earlier incidents of that service; so the work is
 // bounded, not proportional to the archive.
-func (s *Store) Similar(ctx context.Context, incidentID int64, limit int) ([]SimilarIncident, error) {
+//
+// Only incidents v may see are proposed; the caller checks that v may see
+// incidentID itself.
+func (s *Store) Similar(ctx context.Context, v model.Viewer, incidentID int64, limit int) ([]SimilarIncident, error) {
 	db, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	hidden, err := hiddenSet(ctx, s.db, v)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +128,7 @@ func (s *Store) Similar(ctx context.Context, incidentID int64, limit int) ([]Sim
 		return []SimilarIncident{}, nil
 	}
 	earlier := func(id int64) *metaRow {
-		if r := c.get(id); r != nil && id != incidentID && r.started < me.started {
+		if r := c.get(id); r != nil && id != incidentID && r.started < me.started && !hidden[id] {
 			return r
 		}
 		return nil

@@ -392,6 +392,7 @@ func (s *Server) actionList(c echo.Context) error {
 	if filter.Limit, filter.Offset, err = pagination(c); err != nil {
 		return err
 	}
+	filter.Viewer = viewerOf(c)
 	items, total, err := s.store.Actions(ctx, filter)
 	if err != nil {
 		return err

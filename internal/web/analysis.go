@@ -693,7 +693,7 @@ func (s *Server) lintPreview(c echo.Context) error {
 		return err
 	}
 	if incID != nil {
-		inc, err := s.store.Incident(c.Request().Context(), *incID)
+		inc, err := s.store.VisibleIncident(c.Request().Context(), viewerOf(c), *incID)
 		if err != nil {
 			return err
 		}

@@ -684,6 +684,7 @@ func (s *Server) apiActionList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	f.Viewer = viewerOf(c)
 	items, total, err := s.store.Actions(c.Request().Context(), f)
 	if err != nil {
 		return err

@@ -182,6 +182,7 @@ func TestAPIIncidentCreateReturnsEveryField(t *testing.T) {
 		"acknowledged_at": "2026-11-22T14:10:00.000Z", "mitigated_at": null, "resolved_at": null,
 		"durations_seconds": {"time_to_detect": 300, "time_to_acknowledge": 299, "time_to_mitigate": null, "time_to_resolve": null},
 		"roles": {"commander": "Alice", "comms_lead": "Bob", "scribe": "Carol", "responders": ["Dan", "Eve"]},
+		"visibility": "organisation", "members": [],
 		"created_at": "2026-11-22T14:32:05.123Z", "updated_at": "2026-11-22T14:32:05.123Z", "version": 1}`
 	assert.JSONEq(t, want, rec.Body.String())
 

@@ -148,8 +148,15 @@ func (s *Server) incidentEvents(c echo.Context) error {
 
 	beat := time.NewTicker(heartbeatEvery)
 	defer beat.Stop()
+	viewer := viewerOf(c)
+	gone := false // the reader lost access to the incident: the stream ends
 	add := func(ev events.Event) {
 		switch {
+		case gone:
+		case ev.Entity == "incident" && ev.Type != events.TypePresence && !s.stillVisible(ctx, viewer, id):
+			// The incident was made private, or the reader was taken off
+			// its members or roles: they get nothing more of it.
+			gone = true
 		case ev.Type == events.TypePresence:
 			s.writePresence(&buf, id)
 		case ev.ID <= last:
@@ -162,7 +169,9 @@ func (s *Server) incidentEvents(c echo.Context) error {
 	for {
 		select {
 		case ev := <-sub.C:
-			add(ev)
+			if add(ev); gone {
+				return nil
+			}
 			// Gather what follows within streamLinger into one write: during a
 			// busy incident hundreds of readers each take one write for a
 			// burst instead of one per event.
@@ -171,7 +180,10 @@ func (s *Server) incidentEvents(c echo.Context) error {
 			for buf.Len() < 64<<10 {
 				select {
 				case ev := <-sub.C:
-					add(ev)
+					if add(ev); gone {
+						linger.Stop()
+						return nil
+					}
 				case <-linger.C:
 					break gather
 				case <-ctx.Done():
@@ -200,6 +212,16 @@ func (s *Server) incidentEvents(c echo.Context) error {
 }
 
 func ignoreStreamErr(error) error { return nil }
+
+// stillVisible reports whether v may still see incident id; a failed check
+// counts as no (the reader reconnects and is checked again).
+func (s *Server) stillVisible(ctx context.Context, v model.Viewer, id int64) bool {
+	_, err := s.store.Access(ctx, v, id)
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		s.log.Warn("event stream: check access", "incident_id", id, "error", err)
+	}
+	return err == nil
+}
 
 func writeReset(buf *bytes.Buffer, incidentID int64) {
 	b, _ := json.Marshal(eventPayload{Type: events.TypeReset, IncidentID: incidentID})

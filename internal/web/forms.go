@@ -71,14 +71,52 @@ func pathID(c echo.Context, name string) (int64, error) {
 }
 
 // pathIncident loads the incident a route's :id names: a 404 when there is
-// none. Routes about one incident read it through here, so that who may see
-// an incident is decided in one place.
+// none, or when it is private and the signed-in user is neither a member
+// nor an admin. Routes about one incident read it through here; every
+// route under /incidents/:id and /api/v1/incidents/:id passes incidentGate
+// first, whatever its handler reads.
 func (s *Server) pathIncident(c echo.Context) (*model.Incident, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Incident(c.Request().Context(), id)
+	return s.store.VisibleIncident(c.Request().Context(), viewerOf(c), id)
+}
+
+// viewerOf is who reads in this request, for the store's visibility rule.
+func viewerOf(c echo.Context) model.Viewer { return model.ViewerOf(currentUser(c)) }
+
+// incidentRoute reports whether a route of the table is about one
+// incident, named by :id.
+func incidentRoute(path string) bool {
+	return strings.HasPrefix(path, "/incidents/:id") || strings.HasPrefix(path, "/api/v1/incidents/:id")
+}
+
+// incidentGate is the one door to an incident's routes (pages, API, the
+// live stream, exports): a private incident the signed-in user may not
+// see answers 404 exactly as a missing one does, before any handler
+// reads it. An admin's read of a private incident they are not a member
+// of is written to the audit log.
+func (s *Server) incidentGate() echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			id, err := pathID(c, "id")
+			if err != nil {
+				return err
+			}
+			ctx := c.Request().Context()
+			a, err := s.store.Access(ctx, viewerOf(c), id)
+			if err != nil {
+				return err
+			}
+			if a.Private && !a.Member && c.Request().Method == http.MethodGet {
+				if err := s.store.AuditRead(ctx, id, c.Request().URL.Path); err != nil {
+					return err
+				}
+			}
+			return next(c)
+		}
+	}
 }
 
 // parseForm parses a urlencoded or multipart body, reporting an oversized

@@ -75,7 +75,7 @@ func (s *Server) apiImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := postmortem.Import(c.Request().Context(), s.store, src)
+	rep, err := postmortem.Import(c.Request().Context(), s.store, viewerOf(c), src)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) importUpload(c echo.Context) error {
 	src, err := readUpload(c)
 	var rep *store.ImportReport
 	if err == nil {
-		rep, err = postmortem.Import(c.Request().Context(), s.store, src)
+		rep, err = postmortem.Import(c.Request().Context(), s.store, viewerOf(c), src)
 	}
 	var (
 		ve *model.ValidationError

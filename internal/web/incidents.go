@@ -22,6 +22,7 @@ type incidentForm struct {
 	Title, Severity, Status, Summary, Impact string
 	Services, Tags                           string
 	Commander, CommsLead, Scribe, Responders string
+	Visibility, Members                      string
 	Milestones                               map[model.Milestone]string
 	Version                                  int
 }
@@ -32,6 +33,7 @@ func incidentFormFrom(inc *model.Incident) incidentForm {
 		Impact: inc.Impact, Services: strings.Join(inc.Services, ", "), Tags: strings.Join(inc.Tags, ", "),
 		Commander: inc.Roles.Commander, CommsLead: inc.Roles.CommsLead, Scribe: inc.Roles.Scribe,
 		Responders: strings.Join(inc.Roles.Responders, ", "), Milestones: map[model.Milestone]string{},
+		Visibility: string(inc.Visibility), Members: strings.Join(inc.Members, ", "),
 		Version: inc.Version,
 	}
 	for _, m := range model.Milestones {
@@ -49,6 +51,7 @@ func readIncidentForm(c echo.Context) incidentForm {
 		Services: c.FormValue("services"), Tags: c.FormValue("tags"),
 		Commander: c.FormValue("commander"), CommsLead: c.FormValue("comms_lead"), Scribe: c.FormValue("scribe"),
 		Responders: c.FormValue("responders"), Milestones: map[model.Milestone]string{},
+		Visibility: c.FormValue("visibility"), Members: c.FormValue("members"),
 	}
 	f.Version, _ = strconv.Atoi(c.FormValue("version"))
 	for _, m := range model.Milestones {
@@ -67,7 +70,7 @@ func (f incidentForm) incident(now time.Time) (*model.Incident, error) {
 	inc := &model.Incident{
 		Title: f.Title, Severity: f.Severity, Status: model.Status(f.Status), Summary: f.Summary, Impact: f.Impact,
 		Services: model.SplitList(f.Services), Tags: model.SplitList(f.Tags),
-		Roles: f.roles(),
+		Roles: f.roles(), Visibility: model.Visibility(f.Visibility), Members: model.SplitMembers(f.Members),
 	}
 	for _, m := range model.Milestones {
 		inc.SetMilestone(m, quickTime(v, string(m), f.Milestones[m], now))
@@ -87,6 +90,10 @@ func (f incidentForm) patch(cur *model.Incident, now time.Time) (model.IncidentP
 		Title: &f.Title, Summary: &f.Summary, Impact: &f.Impact, Severity: &f.Severity, Status: &status,
 		Services: &services, Tags: &tags, Roles: model.FullRoles(roles), Milestones: map[model.Milestone]*time.Time{},
 		Version: f.Version,
+	}
+	if f.Visibility != "" { // a form without the field leaves who may see it alone
+		vis, members := model.Visibility(f.Visibility), model.SplitMembers(f.Members)
+		p.Visibility, p.Members = &vis, &members
 	}
 	if f.Version <= 0 {
 		v.Add("version", "is required; reload the page and try again")
@@ -118,7 +125,7 @@ type incidentFormPage struct {
 // order the form shows them.
 var incidentFields = func() []string {
 	keys := []string{"title", "severity", "status", "services", "tags", "summary", "impact",
-		"roles.commander", "roles.comms_lead", "roles.scribe", "roles.responders"}
+		"roles.commander", "roles.comms_lead", "roles.scribe", "roles.responders", "visibility", "members"}
 	for _, m := range model.Milestones {
 		keys = append(keys, string(m))
 	}
@@ -225,6 +232,7 @@ func (s *Server) incidentList(c echo.Context) error {
 		}
 	}
 	f.Limit, f.Offset = listPageSize, (page-1)*listPageSize
+	f.Viewer = viewerOf(c)
 	incs, total, err := s.store.Incidents(ctx, f)
 	if err != nil {
 		return err
@@ -286,6 +294,7 @@ func (s *Server) incidentCreate(c echo.Context) error {
 	}
 	inc, err := form.incident(s.now())
 	if err == nil {
+		declarerJoins(c, inc)
 		err = s.store.CreateIncident(ctx, inc, defaultAuthor(c))
 	}
 	var ve *model.ValidationError
@@ -437,6 +446,15 @@ func (s *Server) incidentStatus(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d", id))
 }
 
+// declarerJoins makes whoever declares a private incident one of its
+// members, so that declaring one does not lock its declarer out.
+func declarerJoins(c echo.Context, inc *model.Incident) {
+	if u := currentUser(c); u != nil && inc.Visibility == model.VisibilityPrivate &&
+		!slices.ContainsFunc(inc.Members, func(m string) bool { return strings.EqualFold(m, u.Email) }) {
+		inc.Members = append(inc.Members, u.Email)
+	}
+}
+
 // incidentRequest is the JSON body of POST and PATCH /api/v1/incidents.
 // Pointers tell an absent field from an empty one.
 type incidentRequest struct {
@@ -448,6 +466,8 @@ type incidentRequest struct {
 	Services       *[]string         `json:"services"`
 	Tags           *[]string         `json:"tags"`
 	Roles          *model.RolesPatch `json:"roles"`
+	Visibility     *string           `json:"visibility"`
+	Members        *[]string         `json:"members"`
 	StartedAt      optTime           `json:"started_at"`
 	DetectedAt     optTime           `json:"detected_at"`
 	AcknowledgedAt optTime           `json:"acknowledged_at"`
@@ -483,6 +503,12 @@ func (r *incidentRequest) patch(now time.Time) (model.IncidentPatch, error) {
 		st := model.Status(*r.Status)
 		p.Status = &st
 	}
+	if r.Visibility != nil {
+		vis := model.Visibility(*r.Visibility)
+		p.Visibility = &vis
+	}
+	p.Members = r.Members
+	labelsGiven(v, "members", r.Members)
 	p.Version = recordVersion(v, r.Version)
 	labelsGiven(v, "services", r.Services)
 	labelsGiven(v, "tags", r.Tags)
@@ -533,6 +559,13 @@ func (r *incidentRequest) incident(now time.Time) (*model.Incident, error) {
 	if r.Roles != nil {
 		inc.Roles = r.Roles.Roles()
 	}
+	if r.Visibility != nil {
+		inc.Visibility = model.Visibility(*r.Visibility)
+	}
+	if r.Members != nil {
+		labelsGiven(v, "members", r.Members)
+		inc.Members = *r.Members
+	}
 	for m, t := range r.milestones(v, now) {
 		inc.SetMilestone(m, t)
 	}
@@ -558,6 +591,7 @@ func (s *Server) apiIncidentList(c echo.Context) error {
 	if f.Limit, f.Offset, err = pagination(c); err != nil {
 		return err
 	}
+	f.Viewer = viewerOf(c)
 	incs, total, err := s.store.Incidents(c.Request().Context(), f)
 	if err != nil {
 		return err
@@ -578,6 +612,7 @@ func (s *Server) apiIncidentCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	declarerJoins(c, inc)
 	if err := s.store.CreateIncident(c.Request().Context(), inc, defaultAuthor(c)); err != nil {
 		return err
 	}

@@ -25,6 +25,8 @@ type incidentJSON struct {
 	ResolvedAt     *string           `json:"resolved_at"`
 	Durations      map[string]*int64 `json:"durations_seconds"`
 	Roles          model.Roles       `json:"roles"`
+	Visibility     model.Visibility  `json:"visibility"`
+	Members        []string          `json:"members"`
 	CreatedAt      string            `json:"created_at"`
 	UpdatedAt      string            `json:"updated_at"`
 	Version        int               `json:"version"`
@@ -63,9 +65,15 @@ func incidentToJSON(inc *model.Incident) incidentJSON {
 			"time_to_mitigate":    seconds(ds[2].Value),
 			"time_to_resolve":     seconds(ds[3].Value),
 		},
-		Roles:     roles,
+		Roles: roles, Visibility: inc.Visibility, Members: inc.Members,
 		CreatedAt: model.FormatAPI(inc.CreatedAt), UpdatedAt: model.FormatAPI(inc.UpdatedAt),
 		Version: inc.Version,
+	}
+	if out.Visibility == "" {
+		out.Visibility = model.VisibilityOrganisation
+	}
+	if out.Members == nil {
+		out.Members = []string{}
 	}
 	if out.Services == nil {
 		out.Services = []string{}

@@ -466,7 +466,13 @@ func (s *Server) exportZip(c echo.Context) error {
 	res := c.Response()
 	out := &deadlineWriter{w: res, rc: http.NewResponseController(res)}
 	var z *postmortem.Zip
-	err := postmortem.Export(c.Request().Context(), s.store, postmortem.ExportOptions{BaseURL: s.baseURL(c)}, func(f postmortem.File) error {
+	// A bulk export leaves a building: only organisation incidents are in
+	// it, even for their members; admins export everything.
+	var viewer model.Viewer
+	if currentUser(c).Role == model.RoleAdmin {
+		viewer = model.AllIncidents
+	}
+	err := postmortem.Export(c.Request().Context(), s.store, postmortem.ExportOptions{BaseURL: s.baseURL(c), Viewer: viewer}, func(f postmortem.File) error {
 		if z == nil { // index.md, after the first pass: from here on an error can no longer be a clean 500
 			res.Header().Set(echo.HeaderContentType, "application/zip")
 			res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="postmortems.zip"`)

@@ -116,13 +116,15 @@ func (p reviewPage) AttendeesText() string {
 
 // reviewReport parses the period of a request and builds its report: the
 // one path by which the page, the API and the Markdown get their numbers.
-func (s *Server) reviewReport(ctx context.Context, week, from, to string) (*review.Report, error) {
+func (s *Server) reviewReport(ctx context.Context, v model.Viewer, week, from, to string) (*review.Report, error) {
 	p, err := review.ParsePeriod(week, from, to, model.DateOf(s.now()))
 	if err != nil {
 		return nil, err
 	}
 	now, opts := s.now(), review.Options{PostmortemDue: s.opts.PostmortemDue}
-	in, err := s.store.ReviewInput(ctx, review.NewQuery(p, now, opts))
+	q := review.NewQuery(p, now, opts)
+	q.Viewer = v
+	in, err := s.store.ReviewInput(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +136,7 @@ func (s *Server) reviewReport(ctx context.Context, week, from, to string) (*revi
 // meeting mode. A bad period is shown again with its message (422).
 func (s *Server) reviewShow(c echo.Context) error {
 	f := readReviewForm(c)
-	r, err := s.reviewReport(c.Request().Context(), f.Week, f.From, f.To)
+	r, err := s.reviewReport(c.Request().Context(), viewerOf(c), f.Week, f.From, f.To)
 	var ve *model.ValidationError
 	if errors.As(err, &ve) {
 		return c.Render(http.StatusUnprocessableEntity, "review", s.pageData(c, reviewPage{Form: f, Errors: ve.Fields}))
@@ -214,7 +216,7 @@ func (s *Server) reviewWeek(c echo.Context) error {
 		return c.Redirect(http.StatusFound, "/review?week="+week)
 	}
 	ctx := c.Request().Context()
-	r, err := s.reviewReport(ctx, week, "", "")
+	r, err := s.reviewReport(ctx, viewerOf(c), week, "", "")
 	if err != nil {
 		return err
 	}
@@ -287,7 +289,7 @@ func (s *Server) minutesSave(c echo.Context) error {
 	}
 	// Show the page again with what was typed, its messages or the clash.
 	status := http.StatusUnprocessableEntity
-	r, rerr := s.reviewReport(ctx, week, "", "")
+	r, rerr := s.reviewReport(ctx, viewerOf(c), week, "", "")
 	if rerr != nil {
 		return rerr
 	}
@@ -314,7 +316,7 @@ func (s *Server) minutesSave(c echo.Context) error {
 // and to=, or the last seven days), with the week's minutes.
 func (s *Server) apiReview(c echo.Context) error {
 	ctx := c.Request().Context()
-	r, err := s.reviewReport(ctx, c.QueryParam("week"), c.QueryParam("from"), c.QueryParam("to"))
+	r, err := s.reviewReport(ctx, viewerOf(c), c.QueryParam("week"), c.QueryParam("from"), c.QueryParam("to"))
 	if err != nil {
 		return err
 	}

@@ -335,6 +335,7 @@ func (s *Server) searchResults(c echo.Context, path string, defaultSort store.Se
 	if !p.Searched && !published {
 		return p, nil
 	}
+	sq.Viewer = viewerOf(c)
 	res, err := s.store.Search(ctx, sq)
 	if err != nil {
 		return p, err
@@ -372,6 +373,7 @@ func (s *Server) apiSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	sq.Viewer = viewerOf(c)
 	res, err := s.store.Search(c.Request().Context(), sq)
 	if err != nil {
 		return err

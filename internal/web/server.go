@@ -150,6 +150,9 @@ func (g group) add(method, path string, h echo.HandlerFunc) {
 	if g.role != "" {
 		mw = append(mw, g.s.require(g.role))
 	}
+	if incidentRoute(path) {
+		mw = append(mw, g.s.incidentGate())
+	}
 	g.s.echo.Add(method, path, h, mw...)
 	g.s.table = append(g.s.table, routeInfo{Method: method, Path: path, Role: g.role})
 }

@@ -20,7 +20,7 @@ func (s *Server) apiSimilar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sim, err := s.store.Similar(c.Request().Context(), id, similarLimit)
+	sim, err := s.store.Similar(c.Request().Context(), viewerOf(c), id, similarLimit)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ type similarPanel struct {
 }
 
 func (s *Server) similarPanel(c echo.Context, id int64) (*similarPanel, error) {
-	sim, err := s.store.Similar(c.Request().Context(), id, similarLimit)
+	sim, err := s.store.Similar(c.Request().Context(), viewerOf(c), id, similarLimit)
 	if err != nil {
 		return nil, err
 	}
