@@ -46,7 +46,8 @@ func newPrivateWorld(t *testing.T, opts ...Options) *privateWorld {
 	w.member = app.addUser("mia@example.com", "Mia Member", model.RoleViewer)
 	ctx := context.Background()
 	w.public = app.readyIncident("Checkout 5xx in eu-west-1")
-	w.id = app.readyIncident(secretTitle)
+	// Earlier than the organisation incident, so it is a similar one of it.
+	w.id = app.readyIncidentAt(secretTitle, app.store.Now().Add(-2*time.Hour))
 	app.pmPublish(w.id, "Payroll data left the building.", "Every employee's salary.")
 	require.NoError(t, app.store.AppendTimeline(ctx, &model.TimelineEntry{
 		IncidentID: w.id, OccurredAt: app.store.Now().Add(-30 * time.Minute), Kind: model.KindObservation, Body: secretEntry, Author: "Alice",
@@ -251,4 +252,21 @@ func TestPrivateIncidentChat(t *testing.T) {
 	for _, e := range entries {
 		assert.NotContains(t, e.Body, "the ledger is back")
 	}
+}
+
+// TestPrivateIncidentOnlySearchHit: a search whose only hit is private
+// finds nothing for a non-member, in its total and facets too; its member
+// finds it.
+func TestPrivateIncidentOnlySearchHit(t *testing.T) {
+	w := newPrivateWorld(t)
+	res := decode(t, w.api(http.MethodGet, "/api/v1/search?q=quokka", ""))
+	assert.EqualValues(t, 0, res["total"])
+	assert.Equal(t, []any{}, res["hits"])
+	for facet, values := range res["facets"].(map[string]any) {
+		assert.Empty(t, values, "facet %s", facet)
+	}
+	member := w.withToken(w.member.token)
+	res = decode(t, member.api(http.MethodGet, "/api/v1/search?q=quokka", ""))
+	assert.EqualValues(t, 1, res["total"])
+	assert.NotEmpty(t, res["facets"].(map[string]any)["severity"])
 }

@@ -120,6 +120,13 @@ func TestPrivateIncidentRouteWalk(t *testing.T) {
 			assert.Contains(t, notAboutAnIncident, r.Path, "%s has a parameter but is not an incident's route: "+
 				"put it under /incidents/:id, or list it in notAboutAnIncident if it cannot name an incident", route)
 		}
+		if r.Method == http.MethodGet && incidentRoute(r.Path) && strings.Count(r.Path, ":") == 1 {
+			// The organisation incident's pages (similar incidents, the
+			// postmortem's links) must not lead to the private one either.
+			rec := nonMember.routeRequest(r.Method, fill(r.Path, withParam(params, "id", strconv.FormatInt(w.public, 10))), w.id)
+			assert.Empty(t, leaks(readable(t, rec)), "%s of the organisation incident mentions the private one", route)
+			assert.Less(t, rec.Code, 500, route)
+		}
 		walked = append(walked, route)
 	}
 	t.Logf("walked %d routes:\n%s", len(walked), strings.Join(walked, "\n"))
