@@ -153,9 +153,11 @@ func (s *Server) incidentEvents(c echo.Context) error {
 	add := func(ev events.Event) {
 		switch {
 		case gone:
-		case ev.Entity == "incident" && ev.Type != events.TypePresence && !s.stillVisible(ctx, viewer, id):
+		case ev.Entity == "incident" && ev.Type != events.TypePresence && ev.Action != events.ActionDeleted &&
+			!s.stillVisible(ctx, viewer, id):
 			// The incident was made private, or the reader was taken off
-			// its members or roles: they get nothing more of it.
+			// its members or roles: they get nothing more of it. (A
+			// deletion still reaches everyone who was watching.)
 			gone = true
 		case ev.Type == events.TypePresence:
 			s.writePresence(&buf, id)

@@ -162,6 +162,7 @@ func TestPrivateIncidentForms(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
 	body = app.page("/incidents/1")
 	assert.Contains(t, body, `class="badge private"`)
+	assert.Contains(t, body, "Private: only editor@example.com, viewer@example.com, the people in its roles and admins can see it.")
 	assert.Contains(t, app.page("/incidents"), `class="badge private"`)
 
 	edit := app.page("/incidents/1/edit")
