@@ -24,12 +24,13 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/debrief-dev/debrief/internal/lint"
 	"github.com/debrief-dev/debrief/internal/model"
 )
 
 // Version changes whenever the generator writes a different archive for
 // the same Options, so that cached archives can be told apart.
-const Version = 1
+const Version = 2
 
 // Options say which archive to generate.
 type Options struct {
@@ -93,6 +94,11 @@ func Generate(ctx context.Context, db *sql.DB, opts Options) error {
 	}
 	defer func() { _, _ = conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA temp_store = DEFAULT") }()
 	sc, err := loadScale(ctx, conn)
+	if err != nil {
+		return err
+	}
+	// Revisions carry the blameless-language findings, as published ones do.
+	checker, err := lint.Default()
 	if err != nil {
 		return err
 	}
@@ -161,7 +167,7 @@ func Generate(ctx context.Context, db *sql.DB, opts Options) error {
 				}
 				numbered[b+1] <- c
 				for _, inc := range incs {
-					if err := inc.render(); err != nil {
+					if err := inc.render(checker); err != nil {
 						errs <- err
 						return
 					}

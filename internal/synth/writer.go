@@ -3,13 +3,13 @@ package synth
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/debrief-dev/debrief/internal/lint"
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/postmortem"
 	"github.com/debrief-dev/debrief/internal/store"
@@ -126,7 +126,7 @@ func (inc *incident) version() int {
 
 // render assembles the numbered incident's store.Document as the store
 // would load it, and renders its published revisions from it.
-func (inc *incident) render() error {
+func (inc *incident) render(checker *lint.Checker) error {
 	id := inc.id
 	mi := &model.Incident{
 		ID: id, Title: inc.title, Summary: inc.summary, Impact: inc.impact, Severity: inc.severity, Status: inc.status,
@@ -193,6 +193,19 @@ func (inc *incident) render() error {
 		doc.Actions = append(doc.Actions, ma)
 	}
 	slices.SortStableFunc(doc.Actions, func(a, b model.ActionItem) int { return a.Due.Time().Compare(b.Due.Time()) })
+	// Each why node lists the action items linked to it, as the store's
+	// document does.
+	nodeByID := make(map[int64]*model.WhyNode, len(nodes))
+	for _, r := range doc.Whys {
+		r.Walk(func(n *model.WhyNode) { nodeByID[n.ID] = n })
+	}
+	for _, a := range doc.Actions {
+		for _, w := range a.WhyIDs {
+			if n, ok := nodeByID[w]; ok {
+				n.ActionIDs = append(n.ActionIDs, a.ID)
+			}
+		}
+	}
 
 	pm := inc.pm
 	if pm == nil {
@@ -208,26 +221,15 @@ func (inc *incident) render() error {
 	doc.Postmortem = mp
 	for k, at := range pm.revisions {
 		mp.Revisions = k + 1
-		md := postmortem.Render(doc, postmortem.Options{Revision: k + 1, PublishedAt: &at})
-		data, err := json.Marshal(map[string]any{
-			"incident": doc.Incident, "postmortem": mp, "factors": doc.Factors, "whys": flatten(doc.Whys),
-			"actions": doc.Actions, "timeline": doc.Timeline,
-		})
+		// A revision as a real publish writes it (postmortem.Publish, less
+		// the gate): the same Markdown and the same Snapshot.
+		md, data, err := postmortem.RenderRevision(doc, checker, postmortem.Options{Revision: k + 1, PublishedAt: &at})
 		if err != nil {
 			return err
 		}
-		pm.rendered = append(pm.rendered, revision{markdown: string(md), data: string(data)})
+		pm.rendered = append(pm.rendered, revision{markdown: md, data: string(data)})
 	}
 	return nil
-}
-
-// flatten lists the nodes of trees depth first.
-func flatten(roots []*model.WhyNode) []*model.WhyNode {
-	var out []*model.WhyNode
-	for _, r := range roots {
-		r.Walk(func(n *model.WhyNode) { out = append(out, n) })
-	}
-	return out
 }
 
 // writer writes numbered, rendered incidents. It collects a batch's rows

@@ -14,99 +14,28 @@ import (
 // Each carries the blameless-language findings on its text, so a client
 // can show the same warnings the pages do.
 
-type factorJSON struct {
-	ID          int64         `json:"id"`
-	IncidentID  int64         `json:"incident_id"`
-	Title       string        `json:"title"`
-	Description string        `json:"description"`
-	Category    string        `json:"category"`
-	IsTrigger   bool          `json:"is_trigger"`
-	Kind        string        `json:"kind"`
-	Position    int           `json:"position"`
-	Findings    []findingJSON `json:"findings"`
-	CreatedAt   string        `json:"created_at"`
-	UpdatedAt   string        `json:"updated_at"`
-	Version     int           `json:"version"`
-}
+type factorJSON = postmortem.FactorJSON
 
-type whyJSON struct {
-	ID         int64         `json:"id"`
-	IncidentID int64         `json:"incident_id"`
-	ParentID   *int64        `json:"parent_id"`
-	FactorID   *int64        `json:"factor_id"`
-	Text       string        `json:"text"`
-	Position   int           `json:"position"`
-	Depth      int           `json:"depth"`
-	KeepAsking bool          `json:"keep_asking_why"`
-	ActionIDs  []int64       `json:"action_ids"`
-	Findings   []findingJSON `json:"findings"`
-	Children   []whyJSON     `json:"children"`
-	CreatedAt  string        `json:"created_at"`
-	UpdatedAt  string        `json:"updated_at"`
-	Version    int           `json:"version"`
-}
+type whyJSON = postmortem.WhyJSON
 
-type actionIncidentJSON struct {
-	ID       int64    `json:"id"`
-	Title    string   `json:"title"`
-	Severity string   `json:"severity"`
-	Services []string `json:"services"`
-}
+type actionIncidentJSON = postmortem.ActionIncidentJSON
 
-type actionJSON struct {
-	ID          int64               `json:"id"`
-	IncidentID  int64               `json:"incident_id"`
-	Incident    *actionIncidentJSON `json:"incident,omitempty"`
-	Title       string              `json:"title"`
-	Description string              `json:"description"`
-	Owner       string              `json:"owner"`
-	DueDate     model.Date          `json:"due_date"`
-	Overdue     bool                `json:"overdue"`
-	Type        model.ActionType    `json:"type"`
-	Priority    model.Priority      `json:"priority"`
-	Status      model.ActionStatus  `json:"status"`
-	ClosureNote string              `json:"closure_note"`
-	EvidenceURL string              `json:"evidence_url"`
-	Rationale   string              `json:"rationale"`
-	TrackerURL  string              `json:"tracker_url"`
-	ClosedAt    *string             `json:"closed_at"`
-	FactorIDs   []int64             `json:"factor_ids"`
-	WhyIDs      []int64             `json:"why_ids"`
-	Findings    []findingJSON       `json:"findings"`
-	CreatedAt   string              `json:"created_at"`
-	UpdatedAt   string              `json:"updated_at"`
-	Version     int                 `json:"version"`
-}
+type actionJSON = postmortem.ActionJSON
 
 // findings checks text against the blameless rules; never nil, so the
 // JSON is always a list.
 func (s *Server) findings(people []string, texts ...string) []lint.Finding {
-	out := []lint.Finding{}
-	for _, t := range texts {
-		if t != "" {
-			out = append(out, s.lint.Check(t, people)...)
-		}
-	}
-	return out
+	return postmortem.TextFindings(s.lint, people, texts...)
 }
 
 // findingJSON is a finding with the field it was found in: a record has
 // more than one text, and a finding's span is an offset into one of them.
-type findingJSON struct {
-	Field string `json:"field"`
-	lint.Finding
-}
+type findingJSON = postmortem.FieldFinding
 
 // fieldFindings checks each field's text (pairs of name, text) against the
 // blameless rules; never nil, so the JSON is always a list.
 func (s *Server) fieldFindings(people []string, fieldTexts ...string) []findingJSON {
-	out := []findingJSON{}
-	for i := 0; i+1 < len(fieldTexts); i += 2 {
-		for _, f := range s.findings(people, fieldTexts[i+1]) {
-			out = append(out, findingJSON{Field: fieldTexts[i], Finding: f})
-		}
-	}
-	return out
+	return postmortem.FieldFindings(s.lint, people, fieldTexts...)
 }
 
 // rolePeople are the names in an incident's roles: a sentence naming one
@@ -119,52 +48,15 @@ func rolePeople(inc *model.Incident) []string {
 }
 
 func (s *Server) factorToJSON(f *model.Factor, people []string) factorJSON {
-	kind := "latent"
-	if f.IsTrigger {
-		kind = "trigger"
-	}
-	return factorJSON{
-		ID: f.ID, IncidentID: f.IncidentID, Title: f.Title, Description: f.Description, Category: f.Category,
-		IsTrigger: f.IsTrigger, Kind: kind, Position: f.Position, Findings: s.fieldFindings(people, "title", f.Title, "description", f.Description),
-		CreatedAt: model.FormatAPI(f.CreatedAt), UpdatedAt: model.FormatAPI(f.UpdatedAt), Version: f.Version,
-	}
+	return postmortem.FactorToJSON(s.lint, f, people)
 }
 
 func (s *Server) whyToJSON(n *model.WhyNode, people []string) whyJSON {
-	out := whyJSON{
-		ID: n.ID, IncidentID: n.IncidentID, ParentID: n.ParentID, FactorID: n.FactorID, Text: n.Text,
-		Position: n.Position, Depth: n.Depth, KeepAsking: n.NeedsWhy(), ActionIDs: n.ActionIDs,
-		Findings: s.fieldFindings(people, "text", n.Text), Children: make([]whyJSON, 0, len(n.Children)),
-		CreatedAt: model.FormatAPI(n.CreatedAt), UpdatedAt: model.FormatAPI(n.UpdatedAt), Version: n.Version,
-	}
-	if out.ActionIDs == nil {
-		out.ActionIDs = []int64{}
-	}
-	for _, c := range n.Children {
-		out.Children = append(out.Children, s.whyToJSON(c, people))
-	}
-	return out
+	return postmortem.WhyToJSON(s.lint, n, people)
 }
 
 func (s *Server) actionToJSON(a *model.ActionItem, people []string, now time.Time) actionJSON {
-	out := actionJSON{
-		ID: a.ID, IncidentID: a.IncidentID, Title: a.Title, Description: a.Description, Owner: a.Owner,
-		DueDate: a.Due, Overdue: a.Overdue(now), Type: a.Type, Priority: a.Priority, Status: a.Status,
-		ClosureNote: a.ClosureNote, EvidenceURL: a.EvidenceURL, Rationale: a.Rationale, TrackerURL: a.TrackerURL,
-		ClosedAt: apiTime(a.ClosedAt), FactorIDs: a.FactorIDs, WhyIDs: a.WhyIDs,
-		Findings:  s.fieldFindings(people, "title", a.Title, "description", a.Description),
-		CreatedAt: model.FormatAPI(a.CreatedAt), UpdatedAt: model.FormatAPI(a.UpdatedAt), Version: a.Version,
-	}
-	if out.FactorIDs == nil {
-		out.FactorIDs = []int64{}
-	}
-	if out.WhyIDs == nil {
-		out.WhyIDs = []int64{}
-	}
-	if a.IncidentTitle != "" {
-		out.Incident = &actionIncidentJSON{ID: a.IncidentID, Title: a.IncidentTitle, Severity: a.IncidentSeverity, Services: a.IncidentServices}
-	}
-	return out
+	return postmortem.ActionToJSON(s.lint, a, people, now)
 }
 
 // optID is a JSON id field that tells "absent" from "null" from a value,

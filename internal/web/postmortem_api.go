@@ -219,24 +219,10 @@ func (s *Server) apiPostmortemMove(c echo.Context, to model.PostmortemStatus) er
 	return s.apiPostmortemShow(c)
 }
 
-// snapshot is the store.Snapshot of a publish: the gate first, then the
-// Markdown and the structured JSON of the revision.
-func (s *Server) snapshot(baseURL string) store.Snapshot {
-	return func(doc *store.Document, revision int, at time.Time) (string, []byte, error) {
-		if reasons := postmortem.Gate(doc, postmortem.Findings(doc, s.lint)); len(reasons) > 0 {
-			things := "things"
-			if len(reasons) == 1 {
-				things = "thing"
-			}
-			return "", nil, &model.GateError{Message: fmt.Sprintf("cannot publish yet: %d %s to fix", len(reasons), things), Reasons: reasons}
-		}
-		md := postmortem.Render(doc, postmortem.Options{BaseURL: baseURL, Revision: revision, PublishedAt: &at})
-		data, err := json.Marshal(s.snapshotData(doc, at))
-		if err != nil {
-			return "", nil, err
-		}
-		return string(md), data, nil
-	}
+// publishOptions are how this server renders a revision: links to the
+// configured base URL only (see baseURL), findings by its checker.
+func (s *Server) publishOptions() postmortem.PublishOptions {
+	return postmortem.PublishOptions{BaseURL: s.opts.BaseURL, Lint: s.lint}
 }
 
 // baseURL is where links in an export point: the configured address,
@@ -268,7 +254,7 @@ func (s *Server) apiPostmortemPublish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rev, err := s.store.Publish(c.Request().Context(), id, version, s.snapshot(s.opts.BaseURL))
+	rev, err := postmortem.Publish(c.Request().Context(), s.store, id, version, s.publishOptions())
 	if err != nil {
 		return err
 	}
@@ -378,31 +364,4 @@ func (s *Server) apiRevisionShow(c echo.Context) error {
 	out := pmRevisionToJSON(rev, true)
 	out.Markdown = string(s.revisionMarkdown(c, rev)) // as the .md export gives it
 	return c.JSON(http.StatusOK, out)
-}
-
-// snapshotData is the structured half of a revision: the document in the
-// API's shapes, so a revision reads like the live API did when published.
-func (s *Server) snapshotData(doc *store.Document, at time.Time) map[string]any {
-	people := postmortem.People(doc.Incident)
-	factors := make([]factorJSON, len(doc.Factors))
-	for i := range doc.Factors {
-		factors[i] = s.factorToJSON(&doc.Factors[i], people)
-	}
-	whys := make([]whyJSON, len(doc.Whys))
-	for i, r := range doc.Whys {
-		whys[i] = s.whyToJSON(r, people)
-	}
-	actions := make([]actionJSON, len(doc.Actions))
-	for i := range doc.Actions {
-		actions[i] = s.actionToJSON(&doc.Actions[i], people, at)
-		actions[i].Incident = nil
-	}
-	timeline := make([]entryJSON, len(doc.Timeline))
-	for i := range doc.Timeline {
-		timeline[i] = entryToJSON(&doc.Timeline[i])
-	}
-	return map[string]any{
-		"incident": incidentToJSON(doc.Incident), "postmortem": postmortemToJSON(doc.Postmortem, nil),
-		"factors": factors, "whys": whys, "actions": actions, "timeline": timeline,
-	}
 }

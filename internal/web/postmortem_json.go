@@ -11,52 +11,16 @@ import (
 
 // The API shapes of the postmortem.
 
-type sectionJSON struct {
-	Key       model.SectionKey `json:"key"`
-	Title     string           `json:"title"`
-	Body      string           `json:"body"`
-	Version   int              `json:"version"`
-	UpdatedAt *string          `json:"updated_at"`
-	UpdatedBy string           `json:"updated_by"`
-}
+type sectionJSON = postmortem.SectionJSON
 
-type postmortemJSON struct {
-	IncidentID  int64                  `json:"incident_id"`
-	Status      model.PostmortemStatus `json:"status"`
-	Facilitator string                 `json:"facilitator"`
-	Authors     []string               `json:"authors"`
-	Reviewers   []string               `json:"reviewers"`
-	Sections    []sectionJSON          `json:"sections"`
-	Revisions   int                    `json:"revisions"`
-	DueAt       *string                `json:"due_at"`
-	Version     int                    `json:"version"`
-}
+type postmortemJSON = postmortem.PostmortemJSON
 
 func sectionToJSON(key model.SectionKey, sec model.PostmortemSection) sectionJSON {
-	info, _ := model.SectionByKey(string(key))
-	out := sectionJSON{Key: key, Title: info.Title, Body: sec.Body, Version: sec.Version, UpdatedBy: sec.UpdatedBy}
-	if !sec.UpdatedAt.IsZero() {
-		out.UpdatedAt = apiTime(&sec.UpdatedAt)
-	}
-	return out
+	return postmortem.SectionToJSON(key, sec)
 }
 
 func postmortemToJSON(pm *model.Postmortem, due *time.Time) postmortemJSON {
-	out := postmortemJSON{
-		IncidentID: pm.IncidentID, Status: pm.Status, Facilitator: pm.Facilitator, Authors: pm.Authors,
-		Reviewers: pm.Reviewers, Revisions: pm.Revisions, DueAt: apiTime(due), Version: pm.Version,
-		Sections: make([]sectionJSON, 0, len(model.Sections)),
-	}
-	if out.Authors == nil {
-		out.Authors = []string{}
-	}
-	if out.Reviewers == nil {
-		out.Reviewers = []string{}
-	}
-	for _, s := range model.Sections {
-		out.Sections = append(out.Sections, sectionToJSON(s.Key, pm.Sections[s.Key]))
-	}
-	return out
+	return postmortem.PostmortemToJSON(pm, due)
 }
 
 // pmFindingJSON is a blameless-language finding in a postmortem, with

@@ -337,7 +337,7 @@ func (s *Server) postmortemPublish(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rev, err := s.store.Publish(c.Request().Context(), id, version, s.snapshot(s.opts.BaseURL))
+	rev, err := postmortem.Publish(c.Request().Context(), s.store, id, version, s.publishOptions())
 	if err != nil {
 		return s.postmortemFail(c, err, nil)
 	}
