@@ -29,10 +29,11 @@ test:
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
 
-## lint: go vet and a gofmt check
+## lint: go vet, a gofmt check, and internal/postmortem never importing internal/store
 lint:
 	$(GO) vet -tags $(TAGS) ./...
 	@out="$$(gofmt -l cmd internal web templates migrations)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@if $(GO) list -tags $(TAGS) -deps ./internal/postmortem | grep -qx 'github.com/debrief-dev/debrief/internal/store'; then echo "internal/postmortem imports internal/store: use internal/model and an interface"; exit 1; fi
 
 ## demo: load two sample incidents and two years of generated history into an empty database
 demo: build

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/debrief-dev/debrief/internal/model"
-	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // File is one file of a bulk export.
@@ -28,7 +27,7 @@ type File struct {
 // (see Relink). The same archive always gives the same bytes. Bundle holds
 // every file in memory; the bulk export goes through Export, which gives
 // the same files without holding them.
-func Bundle(pubs []store.Published, baseURL string) []File {
+func Bundle(pubs []model.Published, baseURL string) []File {
 	files := make([]File, 0, len(pubs)+1)
 	used := map[string]bool{"index.md": true}
 	rows := make([]indexRow, 0, len(pubs))

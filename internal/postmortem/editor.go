@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/debrief-dev/debrief/internal/model"
-	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // TextHash fingerprints a section's text as the editor loaded it, so a
@@ -33,21 +32,29 @@ func (s SectionSave) Changed() bool { return TextHash(s.Body) != s.Loaded }
 // SaveResult says what a multi-section save did.
 type SaveResult struct {
 	Saved   []model.SectionKey
-	Clashes []store.SectionConflict          // someone else saved these meanwhile: both texts, nothing lost
+	Clashes []model.SectionConflict          // someone else saved these meanwhile: both texts, nothing lost
 	Invalid map[model.SectionKey]string      // refused, with the reason
 	Unsaved map[model.SectionKey]SectionSave // what was not saved, to show again
+}
+
+// Saver is what SaveChanged needs of the store; *store.Store is one.
+type Saver interface {
+	// SavePostmortem saves sections and people in one transaction; a
+	// stale section is a *model.ConflictError carrying a
+	// *model.PostmortemConflict.
+	SavePostmortem(ctx context.Context, incidentID int64, edit model.PostmortemEdit) (*model.Postmortem, error)
 }
 
 // SaveChanged saves every section the writer changed, each on its own
 // version: a conflict or a bad text in one section does not cost the
 // others. Sections left alone are not written.
-func SaveChanged(ctx context.Context, st *store.Store, incidentID int64, edits []SectionSave) (*SaveResult, error) {
+func SaveChanged(ctx context.Context, st Saver, incidentID int64, edits []SectionSave) (*SaveResult, error) {
 	res := &SaveResult{Invalid: map[model.SectionKey]string{}, Unsaved: map[model.SectionKey]SectionSave{}}
 	for _, e := range edits {
 		if !e.Changed() {
 			continue
 		}
-		edit := store.PostmortemEdit{Sections: map[model.SectionKey]store.SectionEdit{e.Key: {Body: e.Body, Version: e.Version}}}
+		edit := model.PostmortemEdit{Sections: map[model.SectionKey]model.SectionEdit{e.Key: {Body: e.Body, Version: e.Version}}}
 		_, err := st.SavePostmortem(ctx, incidentID, edit)
 		var (
 			ce *model.ConflictError
@@ -57,7 +64,7 @@ func SaveChanged(ctx context.Context, st *store.Store, incidentID int64, edits [
 		case err == nil:
 			res.Saved = append(res.Saved, e.Key)
 		case errors.As(err, &ce):
-			pc, ok := ce.Current.(*store.PostmortemConflict)
+			pc, ok := ce.Current.(*model.PostmortemConflict)
 			if !ok || len(pc.Sections) == 0 {
 				return res, err
 			}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/debrief-dev/debrief/internal/model"
-	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // Source is what Export reads the archive from; *store.Store is one.
@@ -15,7 +14,7 @@ type Source interface {
 	// PublishedBatch returns up to limit published postmortems with an
 	// incident id above afterID, by incident id, without their Markdown;
 	// only those of incidents v may see.
-	PublishedBatch(ctx context.Context, v model.Viewer, afterID int64, limit int) ([]store.PublishedEntry, error)
+	PublishedBatch(ctx context.Context, v model.Viewer, afterID int64, limit int) ([]model.PublishedEntry, error)
 	// LatestMarkdown returns the latest revision's Markdown of each of ids.
 	LatestMarkdown(ctx context.Context, ids []int64) (map[int64]string, error)
 }
@@ -56,7 +55,7 @@ type exportEntry struct {
 // Markdown of a few postmortems at a time. An error from emit stops it.
 func Export(ctx context.Context, src Source, opt ExportOptions, emit func(File) error) error {
 	type light struct {
-		inc       store.PublishedEntry
+		inc       model.PublishedEntry
 		services  string
 		startedAt time.Time
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/debrief-dev/debrief/internal/lint"
 	"github.com/debrief-dev/debrief/internal/model"
-	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // Finding is a blameless-language finding somewhere in a postmortem, with
@@ -46,7 +45,7 @@ func Fingerprint(source string, f lint.Finding) string {
 
 // Findings checks every text of the postmortem — narrative sections,
 // contributing factors, why nodes and action items — in document order.
-func Findings(doc *store.Document, c *lint.Checker) []Finding {
+func Findings(doc *model.Document, c *lint.Checker) []Finding {
 	people := People(doc.Incident)
 	acks := make(map[string]*model.LintAck, len(doc.Acks))
 	for i := range doc.Acks {
@@ -95,7 +94,7 @@ func short(s string) string {
 // one contributing factor; every action item has an owner and a due date;
 // summary, impact and timeline are not empty; every blameless-language
 // finding is acknowledged.
-func Gate(doc *store.Document, findings []Finding) []model.GateReason {
+func Gate(doc *model.Document, findings []Finding) []model.GateReason {
 	var rs []model.GateReason
 	add := func(code, format string, args ...any) {
 		rs = append(rs, model.GateReason{Code: code, Message: fmt.Sprintf(format, args...)})

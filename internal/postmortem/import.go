@@ -6,14 +6,13 @@ import (
 	"strings"
 
 	"github.com/debrief-dev/debrief/internal/model"
-	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // ToImport turns a parsed file into what the store applies: changes to
 // the incident it was exported from, or, for a file in another shape, a
 // new draft incident with what was understood.
-func ToImport(p *Parsed) *store.Import {
-	imp := &store.Import{
+func ToImport(p *Parsed) *model.Import {
+	imp := &model.Import{
 		IncidentID: p.DebriefID,
 		Sections:   p.Sections,
 		Versions:   p.Versions,
@@ -44,7 +43,7 @@ func ToImport(p *Parsed) *store.Import {
 			})
 		}
 		if p.FactorsText != "" && len(p.Factors) == 0 {
-			imp.Factors = append(imp.Factors, store.ImportFactor{Title: "Root causes (imported)", Description: p.FactorsText})
+			imp.Factors = append(imp.Factors, model.ImportFactor{Title: "Root causes (imported)", Description: p.FactorsText})
 		}
 	}
 	// A file without debrief_id makes a new incident: ids it carries (an
@@ -57,7 +56,7 @@ func ToImport(p *Parsed) *store.Import {
 		return id
 	}
 	for _, f := range p.Factors {
-		imp.Factors = append(imp.Factors, store.ImportFactor{ID: id(f.ID), Title: f.Title, Description: f.Description, Category: f.Category, IsTrigger: f.IsTrigger})
+		imp.Factors = append(imp.Factors, model.ImportFactor{ID: id(f.ID), Title: f.Title, Description: f.Description, Category: f.Category, IsTrigger: f.IsTrigger})
 	}
 	for _, a := range p.Actions {
 		imp.Actions = append(imp.Actions, model.ActionItem{
@@ -74,11 +73,17 @@ func ToImport(p *Parsed) *store.Import {
 	return imp
 }
 
+// Importer is what Import needs of the store; *store.Store is one.
+type Importer interface {
+	// ApplyImport applies a file in one transaction: every change or none.
+	ApplyImport(ctx context.Context, imp *model.Import) (*model.ImportReport, error)
+}
+
 // Import parses one file and applies it in one transaction, returning what
 // changed and what was understood. A file that does not parse is a
 // *model.ValidationError on "file" naming the line. A file of a private
 // incident v may not see is refused as a file of a missing one.
-func Import(ctx context.Context, st *store.Store, v model.Viewer, src []byte) (*store.ImportReport, error) {
+func Import(ctx context.Context, st Importer, v model.Viewer, src []byte) (*model.ImportReport, error) {
 	p, err := Parse(src)
 	if err != nil {
 		return nil, model.FieldError("file", err.Error())

@@ -19,7 +19,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/debrief-dev/debrief/internal/model"
-	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // The export format, in short (Parse reads it back):
@@ -64,7 +63,7 @@ type Options struct {
 // Render writes the postmortem as GitHub-flavoured Markdown with YAML front
 // matter, in the order of the Google SRE book's postmortem template. The
 // same document and options always give the same bytes.
-func Render(doc *store.Document, opt Options) []byte {
+func Render(doc *model.Document, opt Options) []byte {
 	e := newExport(doc, opt)
 	e.frontMatter()
 	e.title()
@@ -187,7 +186,7 @@ func relinkWhys(lines []string, base string, id int64) []string {
 // export is one rendering in progress.
 type export struct {
 	b    bytes.Buffer
-	doc  *store.Document
+	doc  *model.Document
 	inc  *model.Incident
 	pm   *model.Postmortem
 	opt  Options
@@ -195,9 +194,9 @@ type export struct {
 	md   parser.Parser // made when first needed, see leavesOpen
 }
 
-func newExport(doc *store.Document, opt Options) *export {
+func newExport(doc *model.Document, opt Options) *export {
 	if doc == nil {
-		doc = &store.Document{}
+		doc = &model.Document{}
 	}
 	e := &export{doc: doc, inc: doc.Incident, pm: doc.Postmortem, opt: opt}
 	if e.inc == nil {

@@ -8,14 +8,13 @@ import (
 
 	"github.com/debrief-dev/debrief/internal/lint"
 	"github.com/debrief-dev/debrief/internal/model"
-	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // Publisher is what Publish needs of the store: a transaction that loads
 // the document, lets the snapshot check and render it, and stores the
 // revision. *store.Store is one.
 type Publisher interface {
-	Publish(ctx context.Context, incidentID int64, version int, snap store.Snapshot) (*model.PostmortemRevision, error)
+	Publish(ctx context.Context, incidentID int64, version int, snap model.PublishFunc) (*model.PostmortemRevision, error)
 }
 
 // PublishOptions say how a revision is rendered.
@@ -35,7 +34,7 @@ type PublishOptions struct {
 // every reason when the gate refuses, a *model.ConflictError for a stale
 // version or one already published.
 func Publish(ctx context.Context, st Publisher, id int64, version int, opt PublishOptions) (*model.PostmortemRevision, error) {
-	return st.Publish(ctx, id, version, func(doc *store.Document, revision int, at time.Time) (string, []byte, error) {
+	return st.Publish(ctx, id, version, func(doc *model.Document, revision int, at time.Time) (string, []byte, error) {
 		if err := CheckGate(doc, opt.Lint); err != nil {
 			return "", nil, err
 		}
@@ -45,7 +44,7 @@ func Publish(ctx context.Context, st Publisher, id int64, version int, opt Publi
 
 // CheckGate is nil when doc may be published, else a *model.GateError
 // with every reason it may not yet.
-func CheckGate(doc *store.Document, c *lint.Checker) error {
+func CheckGate(doc *model.Document, c *lint.Checker) error {
 	reasons := Gate(doc, Findings(doc, c))
 	if len(reasons) == 0 {
 		return nil
@@ -60,7 +59,7 @@ func CheckGate(doc *store.Document, c *lint.Checker) error {
 // RenderRevision is doc as revision opt.Revision published at
 // *opt.PublishedAt, without the gate: the Markdown and the JSON of its
 // Snapshot, as a revision stores them.
-func RenderRevision(doc *store.Document, c *lint.Checker, opt Options) (markdown string, data []byte, err error) {
+func RenderRevision(doc *model.Document, c *lint.Checker, opt Options) (markdown string, data []byte, err error) {
 	if opt.PublishedAt == nil {
 		return "", nil, fmt.Errorf("postmortem: a revision needs its publishing time")
 	}

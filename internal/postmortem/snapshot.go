@@ -5,7 +5,6 @@ import (
 
 	"github.com/debrief-dev/debrief/internal/lint"
 	"github.com/debrief-dev/debrief/internal/model"
-	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // The structured half of a published revision, and the API shapes it is
@@ -26,7 +25,7 @@ type Snapshot struct {
 
 // NewSnapshot is doc as published at at, with the blameless-language
 // findings c finds in its texts.
-func NewSnapshot(doc *store.Document, c *lint.Checker, at time.Time) Snapshot {
+func NewSnapshot(doc *model.Document, c *lint.Checker, at time.Time) Snapshot {
 	people := People(doc.Incident)
 	out := Snapshot{
 		Incident: IncidentToJSON(doc.Incident), Postmortem: PostmortemToJSON(doc.Postmortem, nil),

@@ -11,49 +11,17 @@ import (
 	"github.com/debrief-dev/debrief/internal/model"
 )
 
-// Import is a postmortem file brought back into Debrief: changes to an
-// existing incident's postmortem (IncidentID set), or a new incident
-// (IncidentID 0, NewIncident set) read from a file in another shape.
-type Import struct {
-	IncidentID  int64
-	NewIncident *model.Incident
-	// Viewer is who imports: a file of a private incident they may not
-	// see is refused as if the incident did not exist.
-	Viewer model.Viewer
+// Import is model.Import, by its name in the store.
+type Import = model.Import
 
-	// Sections are the narrative sections in the file; Versions holds the
-	// versions the file was exported at ("section.summary", "action.7", …),
-	// to tell an edit in the wiki from a change made in Debrief since.
-	Sections map[model.SectionKey]string
-	Versions map[string]int
-	People   *model.PostmortemPeople
-	Factors  []ImportFactor
-	Actions  []model.ActionItem // ID 0: a new item
-	Timeline []model.TimelineEntry
-}
+// ImportFactor is model.ImportFactor, by its name in the store.
+type ImportFactor = model.ImportFactor
 
-// ImportFactor is a contributing factor in an imported file.
-type ImportFactor struct {
-	ID          int64 // 0: a new factor
-	Title       string
-	Description string
-	Category    string
-	IsTrigger   bool
-}
+// ImportReport is model.ImportReport, by its name in the store.
+type ImportReport = model.ImportReport
 
-// ImportReport says what an import changed.
-type ImportReport struct {
-	IncidentID int64    `json:"incident_id"`
-	Created    bool     `json:"created"`
-	Changes    []string `json:"changes"`
-	Notes      []string `json:"notes"`
-}
-
-// ImportConflict is the Current of the 409 of an import: the parts that
-// changed in Debrief since the file was exported and in the file too.
-type ImportConflict struct {
-	Parts []string `json:"parts"`
-}
+// ImportConflict is model.ImportConflict, by its name in the store.
+type ImportConflict = model.ImportConflict
 
 // ApplyImport applies a file in one transaction: every change or none.
 // Parts edited in the file are updated by their stable ids; a part that

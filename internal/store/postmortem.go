@@ -14,18 +14,8 @@ import (
 	"github.com/debrief-dev/debrief/internal/model"
 )
 
-// Document is everything a postmortem is assembled from, read in one
-// transaction so that a rendering or a publish sees one consistent state.
-type Document struct {
-	Incident   *model.Incident
-	Severity   model.Severity
-	Postmortem *model.Postmortem
-	Timeline   []model.TimelineEntry
-	Factors    []model.Factor
-	Whys       []*model.WhyNode
-	Actions    []model.ActionItem
-	Acks       []model.LintAck
-}
+// Document is model.Document, by its name in the store.
+type Document = model.Document
 
 // Document loads an incident's postmortem document.
 func (s *Store) Document(ctx context.Context, incidentID int64) (*Document, error) {
@@ -189,33 +179,17 @@ func (s *Store) Postmortem(ctx context.Context, incidentID int64) (*model.Postmo
 	return pm, translate(err)
 }
 
-// SectionConflict is one section two people saved at once: the text now
-// stored (theirs) and the text that was sent (yours).
-type SectionConflict struct {
-	Key     model.SectionKey
-	Current model.PostmortemSection
-	Yours   string
-}
+// SectionConflict is model.SectionConflict, by its name in the store.
+type SectionConflict = model.SectionConflict
 
-// PostmortemConflict is the Current of the 409 of a postmortem save: every
-// section that clashed, with both texts.
-type PostmortemConflict struct {
-	Sections []SectionConflict
-}
+// PostmortemConflict is model.PostmortemConflict, by its name in the store.
+type PostmortemConflict = model.PostmortemConflict
 
-// SectionEdit is new text for a section, based on the section's version
-// (0 for a section never saved).
-type SectionEdit struct {
-	Body    string
-	Version int
-}
+// SectionEdit is model.SectionEdit, by its name in the store.
+type SectionEdit = model.SectionEdit
 
-// PostmortemEdit is a save of a postmortem: any sections, and the people
-// when set.
-type PostmortemEdit struct {
-	Sections map[model.SectionKey]SectionEdit
-	People   *model.PostmortemPeople
-}
+// PostmortemEdit is model.PostmortemEdit, by its name in the store.
+type PostmortemEdit = model.PostmortemEdit
 
 // SavePostmortem writes sections and people in one transaction. A section
 // based on a stale version fails the whole save with a
@@ -380,10 +354,8 @@ func (s *Store) SetPostmortemStatus(ctx context.Context, incidentID int64, to mo
 	return out, nil
 }
 
-// Snapshot renders a document for publishing: the Markdown and the
-// structured JSON stored in the revision, or the reasons it may not be
-// published yet.
-type Snapshot func(doc *Document, revision int, at time.Time) (markdown string, data []byte, err error)
+// Snapshot is model.PublishFunc, by its name in the store.
+type Snapshot = model.PublishFunc
 
 // Publish checks and publishes the postmortem as its next revision, in one
 // transaction: the gate and the snapshot see the same state, and of two
@@ -482,21 +454,11 @@ func (s *Store) AcknowledgeFinding(ctx context.Context, ack *model.LintAck) erro
 	})
 }
 
-// Published is an incident's latest published revision, for the archive
-// and the bulk export.
-type Published struct {
-	Incident model.Incident
-	Revision model.PostmortemRevision
-}
+// Published is model.Published, by its name in the store.
+type Published = model.Published
 
-// PublishedEntry is what the bulk export's index and file names need of
-// a published postmortem: the incident's ID, Title, Severity, StartedAt,
-// CreatedAt and Services (nothing else of it is loaded), and when its
-// latest revision was published. It holds no Markdown.
-type PublishedEntry struct {
-	Incident    model.Incident
-	PublishedAt time.Time
-}
+// PublishedEntry is model.PublishedEntry, by its name in the store.
+type PublishedEntry = model.PublishedEntry
 
 // PublishedBatch returns up to limit published postmortems whose incident
 // id is above afterID, by incident id: the bulk export walks the archive
