@@ -101,16 +101,12 @@ func Relink(md []byte, baseURL string) []byte {
 	if err != nil || start == 0 || ps.p.DebriefID == 0 {
 		return md
 	}
-	p, base := ps.p, strings.TrimRight(baseURL, "/")
-	fm := frontMatter{
-		Title: p.Title, Severity: p.Severity, Status: string(p.Status), PostmortemStatus: string(p.PostmortemStatus),
-		Services: nonNil(p.Services), Tags: nonNil(p.Tags),
-		StartedAt: stamp{p.StartedAt}, DetectedAt: stamp{p.DetectedAt}, AcknowledgedAt: stamp{p.AcknowledgedAt},
-		MitigatedAt: stamp{p.MitigatedAt}, ResolvedAt: stamp{p.ResolvedAt},
-		Revision: p.Revision, PublishedAt: stamp{p.PublishedAt},
-		Facilitator: p.Facilitator, Authors: nonNil(p.Authors), Reviewers: nonNil(p.Reviewers),
-		URL: postmortemURL(base, p.DebriefID), Debrief: newDebriefKey(p.DebriefID, p.Versions),
-	}
+	// The front matter as read, in today's layout, with the links made
+	// from baseURL.
+	p, base, fm := ps.p, strings.TrimRight(baseURL, "/"), ps.fm
+	fm.Services, fm.Tags, fm.Authors, fm.Reviewers = nonNil(fm.Services), nonNil(fm.Tags), nonNil(fm.Authors), nonNil(fm.Reviewers)
+	fm.URL, fm.Debrief = postmortemURL(base, p.DebriefID), newDebriefKey(p.DebriefID, p.Versions)
+	fm.DebriefID, fm.DebriefVersions = 0, nil
 	var b bytes.Buffer
 	fm.writeTo(&b)
 	body := ps.lines[start:]
@@ -215,24 +211,29 @@ func newExport(doc *model.Document, opt Options) *export {
 // it is kept short: Debrief's own bookkeeping is the one key "debrief",
 // one short line per kind of part.
 type frontMatter struct {
-	Title            string     `yaml:"title"`
-	Severity         string     `yaml:"severity"`
-	Status           string     `yaml:"status"`
-	PostmortemStatus string     `yaml:"postmortem_status"`
-	Services         []string   `yaml:"services,flow"`
-	Tags             []string   `yaml:"tags,flow"`
-	StartedAt        stamp      `yaml:"started_at"`
-	DetectedAt       stamp      `yaml:"detected_at"`
-	AcknowledgedAt   stamp      `yaml:"acknowledged_at"`
-	MitigatedAt      stamp      `yaml:"mitigated_at"`
-	ResolvedAt       stamp      `yaml:"resolved_at"`
-	Revision         int        `yaml:"revision"`
-	PublishedAt      stamp      `yaml:"published_at"`
-	Facilitator      string     `yaml:"facilitator"`
-	Authors          []string   `yaml:"authors,flow"`
-	Reviewers        []string   `yaml:"reviewers,flow"`
-	URL              string     `yaml:"url"`
-	Debrief          debriefKey `yaml:"debrief"`
+	Title            string                 `yaml:"title"`
+	Severity         string                 `yaml:"severity"`
+	Status           model.Status           `yaml:"status"`
+	PostmortemStatus model.PostmortemStatus `yaml:"postmortem_status"`
+	Services         []string               `yaml:"services,flow"`
+	Tags             []string               `yaml:"tags,flow"`
+	StartedAt        stamp                  `yaml:"started_at"`
+	DetectedAt       stamp                  `yaml:"detected_at"`
+	AcknowledgedAt   stamp                  `yaml:"acknowledged_at"`
+	MitigatedAt      stamp                  `yaml:"mitigated_at"`
+	ResolvedAt       stamp                  `yaml:"resolved_at"`
+	Revision         int                    `yaml:"revision"`
+	PublishedAt      stamp                  `yaml:"published_at"`
+	Facilitator      string                 `yaml:"facilitator"`
+	Authors          []string               `yaml:"authors,flow"`
+	Reviewers        []string               `yaml:"reviewers,flow"`
+	URL              string                 `yaml:"url"`
+	Debrief          debriefKey             `yaml:"debrief"`
+
+	// The older layout of the debrief key, which Parse still reads and
+	// Render no longer writes.
+	DebriefID       int64          `yaml:"debrief_id,omitempty"`
+	DebriefVersions map[string]int `yaml:"debrief_versions,omitempty"`
 }
 
 // debriefKey is what an import needs to match a file to the incident and
@@ -326,6 +327,23 @@ func newDebriefKey(id int64, versions map[string]int) debriefKey {
 	return d
 }
 
+// versions is the Versions map the key lays out (see newDebriefKey).
+func (d debriefKey) versions() map[string]int {
+	out := map[string]int{}
+	for _, pv := range d.Versions {
+		out[pv.key] = pv.version
+	}
+	for _, pv := range d.Sections {
+		out["section."+pv.key] = pv.version
+	}
+	for _, kind := range versionKinds {
+		for _, pv := range *kind.line(&d) {
+			out[kind.prefix+pv.key] = pv.version
+		}
+	}
+	return out
+}
+
 // partID reads the id of a Versions key such as "factor.3".
 func partID(key, prefix string) (int64, bool) {
 	rest, ok := strings.CutPrefix(key, prefix)
@@ -354,8 +372,8 @@ func (e *export) frontMatter() {
 	fm := frontMatter{
 		Title:            inc.Title,
 		Severity:         inc.Severity,
-		Status:           string(inc.Status),
-		PostmortemStatus: string(pm.Status),
+		Status:           inc.Status,
+		PostmortemStatus: pm.Status,
 		Services:         nonNil(inc.Services),
 		Tags:             nonNil(inc.Tags),
 		StartedAt:        stamp{inc.StartedAt},

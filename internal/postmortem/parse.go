@@ -2,8 +2,11 @@ package postmortem
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
+	"maps"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -189,8 +192,9 @@ func invalidUTF8Line(src []byte) int {
 type parseState struct {
 	lines  []string
 	p      *Parsed
-	strict bool // the front matter has a debrief_id: its fields must be right
-	rows   int  // table rows read so far
+	fm     frontMatter // the front matter, decoded into the struct Render writes
+	strict bool        // the front matter has a debrief_id: its fields must be right
+	rows   int         // table rows read so far
 }
 
 func (ps *parseState) note(format string, args ...any) {
@@ -263,6 +267,7 @@ func (ps *parseState) decodeFrontMatter(src string) error {
 			ps.strict = true
 		}
 	}
+	fm := &ps.fm
 	seen := map[string]bool{}
 	var ignored []string
 	for i := 0; i+1 < len(root.Content); i += 2 {
@@ -284,7 +289,7 @@ func (ps *parseState) decodeFrontMatter(src string) error {
 			ignored = append(ignored, k.Value)
 			continue
 		}
-		known, err := ps.frontMatterField(k.Value, v)
+		known, err := ps.frontMatterField(fm, k.Value, v)
 		if err != nil {
 			if ps.strict {
 				line := v.Line
@@ -306,6 +311,7 @@ func (ps *parseState) decodeFrontMatter(src string) error {
 	if ps.strict && seen["debrief"] && (seen["debrief_id"] || seen["debrief_versions"]) {
 		return &ParseError{Msg: "the front matter has both debrief and the older debrief_id or debrief_versions; keep only debrief"}
 	}
+	fm.apply(ps.p)
 	return nil
 }
 
@@ -322,76 +328,84 @@ func hasKey(v *yaml.Node, key string) bool {
 	return false
 }
 
-// frontMatterField decodes one key of the front matter into ps.p and
-// reports whether the key is one Debrief writes.
-func (ps *parseState) frontMatterField(key string, v *yaml.Node) (bool, error) {
-	p := ps.p
+// frontMatterFields maps each key of the front matter to the index of its
+// field in frontMatter: the keys Render writes, and the older layout's.
+var frontMatterFields = func() map[string]int {
+	t := reflect.TypeFor[frontMatter]()
+	out := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		out[name] = i
+	}
+	return out
+}()
+
+// frontMatterField decodes one key of the front matter into its field of
+// fm, the struct Render writes, and reports whether the key is one
+// Debrief writes.
+func (ps *parseState) frontMatterField(fm *frontMatter, key string, v *yaml.Node) (bool, error) {
+	i, ok := frontMatterFields[key]
+	if !ok {
+		return false, nil
+	}
 	var err error
-	switch key {
-	case "debrief_id":
-		p.DebriefID, err = yamlInt(key, v)
-		if err == nil && p.DebriefID < 1 {
-			err = fmt.Errorf("debrief_id must be a positive whole number (got %d)", p.DebriefID)
-		}
-	case "title":
-		p.Title, err = yamlString(key, v)
-	case "severity":
-		p.Severity, err = yamlString(key, v)
-	case "status":
+	switch f := reflect.ValueOf(fm).Elem().Field(i).Addr().Interface().(type) {
+	case *string:
+		*f, err = yamlString(key, v)
+	case *[]string:
+		*f, err = yamlList(key, v)
+	case *stamp:
+		f.t, err = yamlTime(key, v)
+	case *model.Status:
 		var s string
 		if s, err = yamlString(key, v); err == nil && s != "" {
-			if p.Status = model.Status(s); !p.Status.Valid() {
+			if *f = model.Status(s); !f.Valid() {
 				err = fmt.Errorf("status %q is not an incident status (investigating, identified, monitoring or resolved)", clip(s))
 			}
 		}
-	case "postmortem_status":
+	case *model.PostmortemStatus:
 		var s string
 		if s, err = yamlString(key, v); err == nil && s != "" {
-			switch p.PostmortemStatus = model.PostmortemStatus(s); p.PostmortemStatus {
+			switch *f = model.PostmortemStatus(s); *f {
 			case model.PostmortemDraft, model.PostmortemInReview, model.PostmortemPublished:
 			default:
 				err = fmt.Errorf("postmortem_status %q is not draft, in_review or published", clip(s))
 			}
 		}
-	case "services":
-		p.Services, err = yamlList(key, v)
-	case "tags":
-		p.Tags, err = yamlList(key, v)
-	case "started_at":
-		p.StartedAt, err = yamlTime(key, v)
-	case "detected_at":
-		p.DetectedAt, err = yamlTime(key, v)
-	case "acknowledged_at":
-		p.AcknowledgedAt, err = yamlTime(key, v)
-	case "mitigated_at":
-		p.MitigatedAt, err = yamlTime(key, v)
-	case "resolved_at":
-		p.ResolvedAt, err = yamlTime(key, v)
-	case "revision":
+	case *int: // revision
 		var n int64
 		n, err = yamlInt(key, v)
 		if err == nil && (n < 0 || n > 1<<31-1) {
 			err = fmt.Errorf("revision must be a whole number from 0 (got %d)", n)
 		}
-		p.Revision = int(n)
-	case "published_at":
-		p.PublishedAt, err = yamlTime(key, v)
-	case "facilitator":
-		p.Facilitator, err = yamlString(key, v)
-	case "authors":
-		p.Authors, err = yamlList(key, v)
-	case "reviewers":
-		p.Reviewers, err = yamlList(key, v)
-	case "url":
-		p.URL, err = yamlString(key, v)
-	case "debrief":
-		err = ps.debriefKey(v)
-	case "debrief_versions":
-		err = yamlVersions(v, p.Versions)
+		*f = int(n)
+	case *int64: // debrief_id, of the older layout
+		*f, err = yamlInt(key, v)
+		if err == nil && *f < 1 {
+			err = fmt.Errorf("debrief_id must be a positive whole number (got %d)", *f)
+		}
+	case *map[string]int: // debrief_versions, of the older layout
+		*f = map[string]int{}
+		err = yamlVersions(v, *f)
+	case *debriefKey:
+		err = ps.debriefKey(v, f)
 	default:
-		return false, nil
+		panic(fmt.Sprintf("postmortem: front matter key %s has no decoder", key))
 	}
 	return true, err
+}
+
+// apply copies what the front matter says into p.
+func (fm *frontMatter) apply(p *Parsed) {
+	p.DebriefID = cmp.Or(fm.Debrief.ID, fm.DebriefID)
+	p.Title, p.Severity, p.Status, p.PostmortemStatus = fm.Title, fm.Severity, fm.Status, fm.PostmortemStatus
+	p.Services, p.Tags = fm.Services, fm.Tags
+	p.StartedAt, p.DetectedAt, p.AcknowledgedAt = fm.StartedAt.t, fm.DetectedAt.t, fm.AcknowledgedAt.t
+	p.MitigatedAt, p.ResolvedAt = fm.MitigatedAt.t, fm.ResolvedAt.t
+	p.Revision, p.PublishedAt = fm.Revision, fm.PublishedAt.t
+	p.Facilitator, p.Authors, p.Reviewers, p.URL = fm.Facilitator, fm.Authors, fm.Reviewers, fm.URL
+	maps.Copy(p.Versions, fm.Debrief.versions())
+	maps.Copy(p.Versions, fm.DebriefVersions)
 }
 
 func yamlScalar(key string, v *yaml.Node) (*yaml.Node, error) {
@@ -480,13 +494,14 @@ func yamlVersions(v *yaml.Node, into map[string]int) error {
 
 // debriefKey reads the key debrief: the incident's id and the versions,
 // one map per kind of part (see debriefKey in markdown.go).
-func (ps *parseState) debriefKey(v *yaml.Node) error {
+func (ps *parseState) debriefKey(v *yaml.Node, d *debriefKey) error {
 	const shape = "debrief must be a map of id, versions, sections, factors, whys and actions"
 	if v.Kind != yaml.MappingNode {
 		return errors.New(shape)
 	}
 	seen := map[string]bool{}
 	var unknown []string
+	versions := map[string]int{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, val := v.Content[i], v.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
@@ -500,25 +515,25 @@ func (ps *parseState) debriefKey(v *yaml.Node) error {
 		var err error
 		switch k.Value {
 		case "id":
-			ps.p.DebriefID, err = yamlInt(name, val)
-			if err == nil && ps.p.DebriefID < 1 {
-				err = fmt.Errorf("%s must be a positive whole number (got %d)", name, ps.p.DebriefID)
+			d.ID, err = yamlInt(name, val)
+			if err == nil && d.ID < 1 {
+				err = fmt.Errorf("%s must be a positive whole number (got %d)", name, d.ID)
 			}
 		case "versions":
 			err = versionMap(name, "incident or postmortem", val, func(key string) (string, bool) {
 				return key, key == "incident" || key == "postmortem"
-			}, ps.p.Versions)
+			}, versions)
 		case "sections":
 			err = versionMap(name, "a section (summary, impact, …)", val, func(key string) (string, bool) {
 				_, ok := model.SectionByKey(key)
 				return "section." + key, ok
-			}, ps.p.Versions)
+			}, versions)
 		case "factors", "whys", "actions":
 			prefix := strings.TrimSuffix(k.Value, "s") + "."
 			err = versionMap(name, "a "+strings.TrimSuffix(prefix, ".")+" number", val, func(key string) (string, bool) {
 				_, ok := partID(prefix+key, prefix)
 				return prefix + key, ok
-			}, ps.p.Versions)
+			}, versions)
 		default:
 			unknown = append(unknown, name)
 		}
@@ -533,6 +548,7 @@ func (ps *parseState) debriefKey(v *yaml.Node) error {
 	if len(unknown) > 0 {
 		ps.note("front matter keys not used: %s", strings.Join(unknown, ", "))
 	}
+	*d = newDebriefKey(d.ID, versions)
 	return nil
 }
 
