@@ -162,7 +162,11 @@ func Parse(src []byte) (*Parsed, error) {
 	if err != nil {
 		return nil, err
 	}
-	if blocks := ps.blocks(start); len(blocks) > 0 {
+	if i := tooDeep(ps.lines[start:]); i >= 0 {
+		return nil, errorAt(start+i, "opens more than %d quotes or lists at once; at most %d can be read", maxNesting, maxNesting)
+	}
+	ps.body = parseBody(ps.lines, start)
+	if blocks := ps.blocks(); len(blocks) > 0 {
 		err = ps.marked(start, blocks)
 	} else {
 		err = ps.foreign(start)
@@ -192,6 +196,7 @@ func invalidUTF8Line(src []byte) int {
 type parseState struct {
 	lines  []string
 	p      *Parsed
+	body   *body       // what follows the front matter, parsed
 	fm     frontMatter // the front matter, decoded into the struct Render writes
 	strict bool        // the front matter has a debrief_id: its fields must be right
 	rows   int         // table rows read so far
@@ -636,9 +641,6 @@ func clip(s string) string {
 
 var (
 	markerLineRE = regexp.MustCompile(`^ {0,3}<!--\s*debrief:([a-z][a-z_]*)(?:[ \t]+([^\s>]+))?\s*-->[ \t]*$`)
-	atxRE        = regexp.MustCompile(`^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$`)
-	closingRE    = regexp.MustCompile(`(?:^|[ \t]+)#+$`)
-	setextRE     = regexp.MustCompile(`^ {0,3}(=+|-+)[ \t]*$`)
 	factorMetaRE = regexp.MustCompile(`^[*_](Trigger|Latent condition)[*_](?: · category: (.*?))?[ \t]*$`)
 	whyItemRE    = regexp.MustCompile(`^([ \t]*)[-*+][ \t]+(.*?)[ \t]*<!--\s*debrief:why\s+(\d+)\s*-->[ \t]*$`)
 	listItemRE   = regexp.MustCompile(`^([ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+(.*?)[ \t]*$`)
@@ -646,67 +648,13 @@ var (
 	actionIDRE   = regexp.MustCompile(`^[Aa](\d{1,18})$`)
 )
 
-// block is a part of an export: a heading and its marker.
-type block struct {
-	kind, arg string
-	head      int    // index of the heading's first line (== line without a heading)
-	line      int    // index of the marker
-	title     string // the heading's text, still escaped
-}
-
-// blocks finds the markers that start parts ("empty" and "guard" are
-// inside parts; "why" markers end list items).
-func (ps *parseState) blocks(start int) []block {
-	var out []block
-	lo := start
-	for i := start; i < len(ps.lines); i++ {
-		m := markerLineRE.FindStringSubmatch(ps.lines[i])
-		if m == nil || m[1] == "empty" || m[1] == "guard" {
-			continue
-		}
-		b := block{kind: m[1], arg: m[2], line: i}
-		b.head, b.title = ps.headingBefore(i, lo)
-		out = append(out, b)
-		lo = i + 1
-	}
-	return out
-}
-
-// headingBefore finds the heading a marker on line i belongs to: the
-// previous non-blank line, if it is a heading and not before lo.
-func (ps *parseState) headingBefore(i, lo int) (int, string) {
-	j := i - 1
-	for j >= lo && isBlank(ps.lines[j]) {
-		j--
-	}
-	if j < lo {
-		return i, ""
-	}
-	if _, text, ok := atxHeading(ps.lines[j]); ok {
-		return j, text
-	}
-	if setextRE.MatchString(ps.lines[j]) && j-1 >= lo && !isBlank(ps.lines[j-1]) {
-		return j - 1, strings.TrimSpace(ps.lines[j-1])
-	}
-	return i, ""
-}
-
-// atxHeading reads "## Text ##" as level 2 and "Text".
-func atxHeading(line string) (int, string, bool) {
-	m := atxRE.FindStringSubmatch(line)
-	if m == nil {
-		return 0, "", false
-	}
-	return len(m[1]), strings.TrimRight(closingRE.ReplaceAllString(m[2], ""), " \t"), true
-}
-
 // marked reads an export by its markers.
 func (ps *parseState) marked(start int, blocks []block) error {
 	p := ps.p
 	if p.DebriefID == 0 {
 		ps.note("no Debrief id in the front matter (debrief: id): the file is read as Debrief's format but belongs to no incident")
 	}
-	if t, ok := ps.firstTitle(start, blocks[0].head); ok {
+	if t, ok := ps.firstTitle(blocks[0].head); ok {
 		switch {
 		case p.Title == "":
 			p.Title = t
@@ -764,16 +712,6 @@ func (ps *parseState) marked(start int, blocks []block) error {
 		}
 	}
 	return nil
-}
-
-// firstTitle returns the text of the first # heading in lines[from:to].
-func (ps *parseState) firstTitle(from, to int) (string, bool) {
-	for i := from; i < to; i++ {
-		if level, text, ok := atxHeading(ps.lines[i]); ok && level == 1 {
-			return unescapePlain(text), true
-		}
-	}
-	return "", false
 }
 
 // blockText returns a section's or a description's text exactly as it was
@@ -876,109 +814,6 @@ func indentWidth(s string) int {
 	return w
 }
 
-// --- Tables ---
-
-// table is a GFM table: cells still escaped.
-type table struct {
-	head   int // the header row's index in the file
-	header []string
-	rows   [][]string
-	lines  []int // each row's index in the file
-}
-
-var delimRowRE = regexp.MustCompile(`^[ \t]*\|?[ \t]*:?-+:?[ \t]*(\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$`)
-
-// tables finds the tables in lines (the file's lines from index first),
-// outside code fences.
-func (ps *parseState) tables(first int, lines []string) ([]table, error) {
-	var out []table
-	fence := ""
-	for i := 0; i+1 < len(lines); i++ {
-		if f, ok := fenceChange(fence, lines[i]); ok {
-			fence = f
-			continue
-		}
-		if fence != "" || !strings.Contains(lines[i], "|") || !delimRowRE.MatchString(lines[i+1]) {
-			continue
-		}
-		header := splitCells(lines[i])
-		if len(header) != len(splitCells(lines[i+1])) {
-			continue
-		}
-		t := table{head: first + i, header: header}
-		j := i + 2
-		for ; j < len(lines) && !isBlank(lines[j]) && strings.Contains(lines[j], "|"); j++ {
-			ps.rows++
-			if ps.rows > MaxImportTableRows {
-				return nil, errorAt(first+j, "more than %d table rows; split the file", MaxImportTableRows)
-			}
-			cells := splitCells(lines[j])
-			for len(cells) < len(header) {
-				cells = append(cells, "")
-			}
-			t.rows = append(t.rows, cells[:len(header)])
-			t.lines = append(t.lines, first+j)
-		}
-		out = append(out, t)
-		i = j - 1
-	}
-	return out, nil
-}
-
-// splitCells splits a table row on the "|"s not escaped by a backslash.
-func splitCells(line string) []string {
-	line = strings.Trim(line, " \t")
-	line = strings.TrimPrefix(line, "|")
-	var cells []string
-	var cur strings.Builder
-	ended := false // the row ended with a delimiter
-	for i := 0; i < len(line); i++ {
-		ended = false
-		switch c := line[i]; {
-		case c == '\\' && i+1 < len(line):
-			cur.WriteByte(c)
-			cur.WriteByte(line[i+1])
-			i++
-		case c == '|':
-			cells = append(cells, strings.Trim(cur.String(), " \t"))
-			cur.Reset()
-			ended = true
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	if !ended {
-		cells = append(cells, strings.Trim(cur.String(), " \t"))
-	}
-	return cells
-}
-
-// fenceChange tracks code fences: given the open fence ("" for none) and a
-// line, it returns the fence open after the line and whether it changed.
-func fenceChange(open, line string) (string, bool) {
-	l := strings.TrimLeft(line, " ")
-	if len(line)-len(l) > 3 || len(l) < 3 || (l[0] != '`' && l[0] != '~') {
-		return open, false
-	}
-	n := 0
-	for n < len(l) && l[n] == l[0] {
-		n++
-	}
-	if n < 3 {
-		return open, false
-	}
-	if open == "" {
-		if l[0] == '`' && strings.Contains(l[n:], "`") {
-			return open, false // not a fence: an info string cannot hold a backtick
-		}
-		return l[:n], true
-	}
-	if l[0] == open[0] && n >= len(open) && isBlank(l[n:]) {
-		return "", true
-	}
-	return open, false
-}
-
 // columns maps a table's headers to the names name gives them ("" for
 // none); the first header of a name wins.
 func columns(header []string, name func(string) string) map[string]int {
@@ -1040,7 +875,7 @@ var timelineColumnNames = map[string]string{
 // actions reads the action items table and the details under it.
 func (ps *parseState) actions(first int, region []string) error {
 	ps.p.HasActions = true
-	tables, err := ps.tables(first, region)
+	tables, err := ps.tables(first, first+len(region))
 	if err != nil {
 		return err
 	}
@@ -1218,7 +1053,7 @@ func decodeURLCell(s string) string {
 // timeline reads the timeline table of an export.
 func (ps *parseState) timeline(first int, region []string) error {
 	ps.p.HasTimeline = true
-	tables, err := ps.tables(first, region)
+	tables, err := ps.tables(first, first+len(region))
 	if err != nil {
 		return err
 	}
@@ -1338,48 +1173,10 @@ var headingParts = func() map[string]string {
 	return m
 }()
 
-// scanHeadings lists the headings outside code fences.
-func scanHeadings(lines []string, start int) []heading {
-	var out []heading
-	fence := ""
-	for i := start; i < len(lines); i++ {
-		if f, ok := fenceChange(fence, lines[i]); ok {
-			fence = f
-			continue
-		}
-		if fence != "" {
-			continue
-		}
-		if level, text, ok := atxHeading(lines[i]); ok {
-			out = append(out, heading{start: i, end: i + 1, level: level, text: unescapePlain(text)})
-			continue
-		}
-		if i+1 < len(lines) && setextRE.MatchString(lines[i+1]) && isParagraphLine(lines[i]) &&
-			(i == start || isBlank(lines[i-1])) {
-			level := 2
-			if strings.TrimSpace(lines[i+1])[0] == '=' {
-				level = 1
-			}
-			out = append(out, heading{start: i, end: i + 2, level: level, text: unescapePlain(strings.TrimSpace(lines[i]))})
-			i++
-		}
-	}
-	for i := range out {
-		out[i].part = headingParts[normalizeName(out[i].text)]
-	}
-	return out
-}
-
-func isParagraphLine(l string) bool {
-	t := strings.TrimLeft(l, " ")
-	return !isBlank(l) && len(l)-len(t) < 4 && !listItemRE.MatchString(l) && !strings.HasPrefix(t, ">") &&
-		!strings.HasPrefix(t, "|") && !strings.HasPrefix(t, "<") && !setextRE.MatchString(l)
-}
-
 // foreign reads a document by its headings.
 func (ps *parseState) foreign(start int) error {
 	p, lines := ps.p, ps.lines
-	hs := scanHeadings(lines, start)
+	hs := ps.scanHeadings()
 	titleAt := -1
 	for i, h := range hs {
 		if h.level == 1 && h.part == "" {
@@ -1443,7 +1240,7 @@ func (ps *parseState) foreign(start int) error {
 			ps.note("%q read as the contributing factors' text", clip(h.text))
 		case "timeline":
 			p.HasTimeline = true
-			tables, err := ps.tables(h.end, region)
+			tables, err := ps.tables(h.end, h.end+len(region))
 			if err != nil {
 				return err
 			}
@@ -1482,7 +1279,7 @@ func (ps *parseState) foreign(start int) error {
 
 	if len(timelineTables) == 0 && !p.HasTimeline {
 		// No Timeline heading: any table with a time column will do.
-		all, err := ps.tables(start, lines[start:])
+		all, err := ps.tables(start, len(lines))
 		if err != nil {
 			return err
 		}
@@ -1517,7 +1314,7 @@ var checkboxRE = regexp.MustCompile(`^\[([ xX])\][ \t]+`)
 // foreignActions reads action items from a table, or else from a list.
 func (ps *parseState) foreignActions(first int, region []string) error {
 	ps.p.HasActions = true
-	tables, err := ps.tables(first, region)
+	tables, err := ps.tables(first, first+len(region))
 	if err != nil {
 		return err
 	}
