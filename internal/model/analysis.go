@@ -40,16 +40,11 @@ func (fc *FactorCategory) Validate() error {
 		v.Add("name", "must be plain text")
 	case n == 0:
 		v.Add("name", "is required")
-	case n > 50:
-		v.Add("name", "must be at most 50 characters")
+	case n > CategoryList.MaxName:
+		v.Add("name", fmt.Sprintf("must be at most %d characters", CategoryList.MaxName))
 	}
 	fc.Description = strings.TrimSpace(fc.Description)
-	if utf8.RuneCountInString(fc.Description) > 500 || hasNUL(fc.Description) {
-		v.Add("description", "must be at most 500 characters of text")
-	}
-	if fc.Position < 1 || fc.Position > 1000 {
-		v.Add("position", "must be a whole number from 1 to 1000")
-	}
+	checkListEntry(v, fc.Description, fc.Position)
 	return v.Err()
 }
 

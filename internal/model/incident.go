@@ -81,20 +81,15 @@ func (sv *Severity) Validate() error {
 	switch n := utf8.RuneCountInString(sv.Name); {
 	case n == 0:
 		v.Add("name", "is required")
-	case n > 20:
-		v.Add("name", "must be at most 20 characters")
+	case n > SeverityList.MaxName:
+		v.Add("name", fmt.Sprintf("must be at most %d characters", SeverityList.MaxName))
 	case strings.ContainsFunc(sv.Name, func(r rune) bool {
 		return !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
 	}):
 		v.Add("name", "may hold only letters, digits, - and _")
 	}
 	sv.Description = strings.TrimSpace(sv.Description)
-	if utf8.RuneCountInString(sv.Description) > 500 || hasNUL(sv.Description) {
-		v.Add("description", "must be at most 500 characters of text")
-	}
-	if sv.Position < 1 || sv.Position > 1000 {
-		v.Add("position", "must be a whole number from 1 to 1000")
-	}
+	checkListEntry(v, sv.Description, sv.Position)
 	// 0 means "not given": a new level gets the default, a change keeps
 	// the level's current value (the store fills it in).
 	if sv.ActionDueWeeks < 0 || sv.ActionDueWeeks > 104 {

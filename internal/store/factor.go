@@ -20,74 +20,19 @@ func (s *Store) FactorCategories(ctx context.Context) ([]model.FactorCategory, e
 
 // CreateFactorCategory adds a category.
 func (s *Store) CreateFactorCategory(ctx context.Context, fc *model.FactorCategory) error {
-	if err := fc.Validate(); err != nil {
-		return err
-	}
-	now := s.now()
-	return s.write(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(fc).Error; err != nil {
-			return categoryConflict(err)
-		}
-		return audit(ctx, tx, now, model.AuditCreate, "factor_category", 0, nil, nil, fc)
-	})
+	return categoryList.create(ctx, s, fc)
 }
 
 // UpdateFactorCategory changes the category called name; a new name
 // carries over to every factor in it (ON UPDATE CASCADE).
 func (s *Store) UpdateFactorCategory(ctx context.Context, name string, fc *model.FactorCategory) error {
-	if err := fc.Validate(); err != nil {
-		return err
-	}
-	now := s.now()
-	return s.write(ctx, func(tx *gorm.DB) error {
-		var cur model.FactorCategory
-		if err := tx.Where("name = ?", name).First(&cur).Error; err != nil {
-			return err
-		}
-		err := tx.Model(&model.FactorCategory{}).Where("name = ?", name).
-			Updates(map[string]any{"name": fc.Name, "description": fc.Description, "position": fc.Position}).Error
-		if err != nil {
-			return categoryConflict(err)
-		}
-		return audit(ctx, tx, now, model.AuditUpdate, "factor_category", 0, nil, &cur, fc)
-	})
+	return categoryList.update(ctx, s, name, fc)
 }
 
 // DeleteFactorCategory removes an unused category; one that factors use
 // is a conflict.
 func (s *Store) DeleteFactorCategory(ctx context.Context, name string) error {
-	now := s.now()
-	return s.write(ctx, func(tx *gorm.DB) error {
-		var cur model.FactorCategory
-		if err := tx.Where("name = ?", name).First(&cur).Error; err != nil {
-			return err
-		}
-		var used int64
-		if err := tx.Model(&model.Factor{}).Where("category = ?", name).Count(&used).Error; err != nil {
-			return err
-		}
-		if used > 0 {
-			return &model.ConflictError{Message: fmt.Sprintf("%d contributing factors are in category %q; move them first", used, name)}
-		}
-		var total int64
-		if err := tx.Model(&model.FactorCategory{}).Count(&total).Error; err != nil {
-			return err
-		}
-		if total <= 1 {
-			return &model.ConflictError{Message: "at least one category is needed"}
-		}
-		if err := tx.Where("name = ?", name).Delete(&model.FactorCategory{}).Error; err != nil {
-			return err
-		}
-		return audit(ctx, tx, now, model.AuditDelete, "factor_category", 0, nil, &cur, nil)
-	})
-}
-
-func categoryConflict(err error) error {
-	if errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return model.FieldError("name", "another category already has this name or position")
-	}
-	return err
+	return categoryList.remove(ctx, s, name)
 }
 
 // Factors returns an incident's contributing factors in order. An unknown
