@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -217,13 +216,11 @@ func (s *Server) actionCreate(c echo.Context) error {
 	if err = v.Err(); err == nil {
 		err = s.store.CreateAction(c.Request().Context(), a)
 	}
-	var ve *model.ValidationError
-	if errors.As(err, &ve) {
-		p.Form, p.Errors = f, ve.Fields
-		return c.Render(http.StatusUnprocessableEntity, "action_edit", s.pageData(c, p))
-	}
 	if err != nil {
-		return err
+		return s.rerender(c, err, "action_edit", func(fields map[string]string, _ *model.ConflictError) any {
+			p.Form, p.Errors = f, fields
+			return p
+		})
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#action-%d", p.Incident.ID, a.ID))
 }
@@ -269,25 +266,20 @@ func (s *Server) actionUpdate(c echo.Context) error {
 	if err = v.Err(); err == nil {
 		_, err = s.store.UpdateAction(c.Request().Context(), p.Incident.ID, p.Action.ID, patch)
 	}
-	var (
-		ve *model.ValidationError
-		ce *model.ConflictError
-	)
-	switch {
-	case err == nil:
+	if err == nil {
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#action-%d", p.Incident.ID, p.Action.ID))
-	case errors.As(err, &ve):
-		p.Form, p.Errors = f, ve.Fields
-		return c.Render(http.StatusUnprocessableEntity, "action_edit", s.pageData(c, p))
-	case errors.As(err, &ce):
-		if cur, ok := ce.Current.(*model.ActionItem); ok {
-			p.Action = cur
-			f.Version = cur.Version
-		}
-		p.Form, p.Conflict = f, ce.Error()
-		return c.Render(http.StatusConflict, "action_edit", s.pageData(c, p))
 	}
-	return err
+	return s.rerender(c, err, "action_edit", func(fields map[string]string, ce *model.ConflictError) any {
+		p.Form, p.Errors = f, fields
+		if ce != nil {
+			if cur, ok := ce.Current.(*model.ActionItem); ok {
+				p.Action = cur
+				f.Version = cur.Version
+			}
+			p.Form, p.Conflict = f, ce.Error()
+		}
+		return p
+	})
 }
 
 func (s *Server) actionDelete(c echo.Context) error {

@@ -618,25 +618,20 @@ func (s *Server) whyUpdate(c echo.Context) error {
 	if err == nil {
 		_, err = s.store.UpdateWhy(c.Request().Context(), data.Incident.ID, data.Node.ID, p)
 	}
-	var (
-		ve *model.ValidationError
-		ce *model.ConflictError
-	)
-	switch {
-	case err == nil:
+	if err == nil {
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#why-%d", data.Incident.ID, data.Node.ID))
-	case errors.As(err, &ve):
-		data.Form, data.Errors = f, ve.Fields
-		return c.Render(http.StatusUnprocessableEntity, "why_edit", s.pageData(c, data))
-	case errors.As(err, &ce):
-		if cur, ok := ce.Current.(*model.WhyNode); ok {
-			f.Version = cur.Version
-			data.Node.Text, data.Node.ParentID, data.Node.FactorID = cur.Text, cur.ParentID, cur.FactorID
-		}
-		data.Form, data.Conflict = f, ce.Error()
-		return c.Render(http.StatusConflict, "why_edit", s.pageData(c, data))
 	}
-	return err
+	return s.rerender(c, err, "why_edit", func(fields map[string]string, ce *model.ConflictError) any {
+		data.Form, data.Errors = f, fields
+		if ce != nil {
+			if cur, ok := ce.Current.(*model.WhyNode); ok {
+				f.Version = cur.Version
+				data.Node.Text, data.Node.ParentID, data.Node.FactorID = cur.Text, cur.ParentID, cur.FactorID
+			}
+			data.Form, data.Conflict = f, ce.Error()
+		}
+		return data
+	})
 }
 
 // whyDiagram serves the SVG diagram of one whys tree; id must be a root.

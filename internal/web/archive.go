@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -27,13 +26,11 @@ type archiveMonth struct {
 func (s *Server) archiveShow(c echo.Context) error {
 	sp, err := s.searchResults(c, "/archive", store.SortPublished, true)
 	p := archivePage{searchPage: sp}
-	var ve *model.ValidationError
-	if errors.As(err, &ve) {
-		p.Errors = ve.Fields
-		return c.Render(http.StatusUnprocessableEntity, "archive", s.pageData(c, p))
-	}
 	if err != nil {
-		return err
+		return s.rerender(c, err, "archive", func(fields map[string]string, _ *model.ConflictError) any {
+			p.Errors = fields
+			return p
+		})
 	}
 	ids := make([]int64, len(p.Hits))
 	for i, h := range p.Hits {

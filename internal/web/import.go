@@ -104,17 +104,13 @@ func (s *Server) importUpload(c echo.Context) error {
 	if err == nil {
 		rep, err = postmortem.Import(c.Request().Context(), s.store, viewerOf(c), src)
 	}
-	var (
-		ve *model.ValidationError
-		ce *model.ConflictError
-	)
-	switch {
-	case err == nil:
+	if err == nil {
 		return c.Render(http.StatusOK, "import", s.pageData(c, importPage{Report: rep}))
-	case errors.As(err, &ve):
-		return c.Render(http.StatusUnprocessableEntity, "import", s.pageData(c, importPage{Errors: ve.Fields}))
-	case errors.As(err, &ce):
-		return c.Render(http.StatusConflict, "import", s.pageData(c, importPage{Error: ce.Error()}))
 	}
-	return err
+	return s.rerender(c, err, "import", func(fields map[string]string, ce *model.ConflictError) any {
+		if ce != nil {
+			return importPage{Error: ce.Error()}
+		}
+		return importPage{Errors: fields}
+	})
 }

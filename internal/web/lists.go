@@ -158,7 +158,9 @@ func (s *Server) listSave(c echo.Context, l *adminList) error {
 		if lerr != nil {
 			return lerr
 		}
-		return c.Render(http.StatusUnprocessableEntity, "list", s.pageData(c, listPage{Kind: l.kind, Entries: entries, Errors: ve.Fields, Form: e}))
+		return s.rerender(c, ve, "list", func(fields map[string]string, _ *model.ConflictError) any {
+			return listPage{Kind: l.kind, Entries: entries, Errors: fields, Form: e}
+		})
 	}
 	if err != nil {
 		return err

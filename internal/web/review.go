@@ -137,12 +137,10 @@ func (s *Server) reviewReport(ctx context.Context, v model.Viewer, week, from, t
 func (s *Server) reviewShow(c echo.Context) error {
 	f := readReviewForm(c)
 	r, err := s.reviewReport(c.Request().Context(), viewerOf(c), f.Week, f.From, f.To)
-	var ve *model.ValidationError
-	if errors.As(err, &ve) {
-		return c.Render(http.StatusUnprocessableEntity, "review", s.pageData(c, reviewPage{Form: f, Errors: ve.Fields}))
-	}
 	if err != nil {
-		return err
+		return s.rerender(c, err, "review", func(fields map[string]string, _ *model.ConflictError) any {
+			return reviewPage{Form: f, Errors: fields}
+		})
 	}
 	m, err := s.store.Minutes(c.Request().Context(), r.MinutesWeek)
 	if err != nil {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -356,13 +355,11 @@ func (s *Server) searchResults(c echo.Context, path string, defaultSort store.Se
 // the reasons, as 422.
 func (s *Server) searchShow(c echo.Context) error {
 	p, err := s.searchResults(c, "/search", store.SortRelevance, false)
-	var ve *model.ValidationError
-	if errors.As(err, &ve) {
-		p.Errors = ve.Fields
-		return c.Render(http.StatusUnprocessableEntity, "search", s.pageData(c, p))
-	}
 	if err != nil {
-		return err
+		return s.rerender(c, err, "search", func(fields map[string]string, _ *model.ConflictError) any {
+			p.Errors = fields
+			return p
+		})
 	}
 	return c.Render(http.StatusOK, "search", s.pageData(c, p))
 }

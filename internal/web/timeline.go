@@ -324,25 +324,21 @@ func (s *Server) timelineUpdate(c echo.Context) error {
 		p.OccurredAt = &at
 		_, err = s.store.UpdateTimelineEntry(c.Request().Context(), data.Incident.ID, data.Entry.ID, p)
 	}
-	var (
-		ve *model.ValidationError
-		ce *model.ConflictError
-	)
-	switch {
-	case err == nil:
+	if err == nil {
 		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#entry-%d", data.Incident.ID, data.Entry.ID))
-	case errors.As(err, &ve):
-		data.Form, data.Errors = f, formErrors(ve.Fields)
-		return c.Render(http.StatusUnprocessableEntity, "entry_edit", s.pageData(c, data))
-	case errors.As(err, &ce):
+	}
+	return s.rerender(c, err, "entry_edit", func(fields map[string]string, ce *model.ConflictError) any {
+		if ce == nil {
+			data.Form, data.Errors = f, formErrors(fields)
+			return data
+		}
 		if cur, ok := ce.Current.(*model.TimelineEntry); ok {
 			data.Entry = cur
 			f.Version = cur.Version
 		}
 		data.Form, data.Conflict = f, ce.Error()
-		return c.Render(http.StatusConflict, "entry_edit", s.pageData(c, data))
-	}
-	return err
+		return data
+	})
 }
 
 func (s *Server) timelineDelete(c echo.Context) error {
