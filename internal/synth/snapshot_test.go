@@ -26,7 +26,7 @@ func TestRevisionDataIsTheSnapshotOfARealPublish(t *testing.T) {
 	checker, err := lint.Default()
 	require.NoError(t, err)
 
-	pubs, err := st.PublishedBatch(ctx, 0, 40)
+	pubs, err := st.PublishedBatch(ctx, model.AllIncidents, 0, 40)
 	require.NoError(t, err)
 	require.NotEmpty(t, pubs, "the archive has published postmortems")
 	// A postmortem the gate lets through again: start its next draft and
