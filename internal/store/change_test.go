@@ -1,0 +1,241 @@
+package store
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/debrief-dev/debrief/internal/model"
+)
+
+func recordChange(t *testing.T, st *Store, service string, started time.Time, edit ...func(*model.Change)) *model.Change {
+	t.Helper()
+	c := &model.Change{Service: service, Kind: model.ChangeDeploy, Summary: "deploy " + service, StartedAt: started}
+	for _, e := range edit {
+		e(c)
+	}
+	_, err := st.RecordChange(ctx, c)
+	require.NoError(t, err)
+	return c
+}
+
+func TestRecordChangeIsIdempotentByExternalID(t *testing.T) {
+	st := OpenTest(t)
+	at := mustTime(t, "2026-11-20T10:00:00Z")
+	c := &model.Change{Service: "Checkout", Summary: "v2.36.6", Version: "v2.36.6", StartedAt: at, ExternalID: ptr("gh-deploy-991")}
+	created, err := st.RecordChange(ctx, c)
+	require.NoError(t, err)
+	assert.True(t, created)
+	assert.Equal(t, model.ChangeDeploy, c.Kind, "deploy is the default kind")
+	assert.Equal(t, model.ChangeNormal, c.Category)
+	assert.Equal(t, "production", c.Environment)
+
+	// The CI retries, now with the finish and a failure.
+	fin := at.Add(3 * time.Minute)
+	again := &model.Change{Service: "checkout", Summary: "v2.36.6", StartedAt: at, FinishedAt: &fin, Status: "failure", ExternalID: ptr("gh-deploy-991")}
+	created, err = st.RecordChange(ctx, again)
+	require.NoError(t, err)
+	assert.False(t, created)
+	assert.Equal(t, c.ID, again.ID)
+	assert.Equal(t, "Checkout", again.Service, "the catalogue's spelling")
+
+	list, more, err := st.Changes(ctx, ChangeFilter{})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.False(t, more)
+	assert.Equal(t, "failure", list[0].Status)
+	require.NotNil(t, list[0].FinishedAt)
+	assert.True(t, fin.Equal(*list[0].FinishedAt))
+	assert.Equal(t, c.CreatedAt.Unix(), list[0].CreatedAt.Unix(), "an update keeps when it was first recorded")
+}
+
+func TestRecordChangeRefusesBadInputAndWritesNothing(t *testing.T) {
+	st := OpenTest(t)
+	at := mustTime(t, "2026-11-20T10:00:00Z")
+	before := at.Add(-time.Minute)
+	cases := map[string]*model.Change{
+		"finished_at": {Service: "api", Summary: "x", StartedAt: at, FinishedAt: &before},
+		"kind":        {Service: "api", Summary: "x", StartedAt: at, Kind: "rollout"},
+		"category":    {Service: "api", Summary: "x", StartedAt: at, Category: "urgent"},
+		"service":     {Summary: "x", StartedAt: at},
+		"summary":     {Service: "api", StartedAt: at},
+		"started_at":  {Service: "api", Summary: "x"},
+		"url":         {Service: "api", Summary: "x", StartedAt: at, URL: "javascript:alert(1)"},
+		"status":      {Service: "api", Summary: "x", StartedAt: at, Status: "pending"},
+	}
+	for field, c := range cases {
+		t.Run(field, func(t *testing.T) {
+			_, err := st.RecordChange(ctx, c)
+			var ve *model.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Contains(t, ve.Fields, field)
+		})
+	}
+	list, _, err := st.Changes(ctx, ChangeFilter{})
+	require.NoError(t, err)
+	assert.Empty(t, list)
+}
+
+func TestChangesFilterAndPage(t *testing.T) {
+	st := OpenTest(t)
+	base := mustTime(t, "2026-11-20T00:00:00Z")
+	for i := range 5 {
+		recordChange(t, st, "api", base.Add(time.Duration(i)*time.Hour))
+		recordChange(t, st, "web", base.Add(time.Duration(i)*time.Hour), func(c *model.Change) { c.Kind = model.ChangeConfig })
+	}
+	list, more, err := st.Changes(ctx, ChangeFilter{Service: "API", Limit: 3})
+	require.NoError(t, err)
+	assert.True(t, more)
+	require.Len(t, list, 3)
+	for _, c := range list {
+		assert.Equal(t, "api", c.Service)
+	}
+	assert.True(t, list[0].StartedAt.After(list[1].StartedAt), "newest first")
+
+	list, more, err = st.Changes(ctx, ChangeFilter{Service: "api", Limit: 3, Offset: 3})
+	require.NoError(t, err)
+	assert.False(t, more)
+	assert.Len(t, list, 2)
+
+	from, to := base.Add(time.Hour), base.Add(3*time.Hour)
+	list, _, err = st.Changes(ctx, ChangeFilter{Kind: model.ChangeConfig, From: &from, To: &to})
+	require.NoError(t, err)
+	require.Len(t, list, 2, "from is inclusive, to exclusive")
+	assert.Equal(t, "web", list[0].Service)
+
+	list, _, err = st.Changes(ctx, ChangeFilter{Service: "nope"})
+	require.NoError(t, err)
+	assert.Empty(t, list)
+}
+
+func TestSuspectChangesOwnServicesFirstNewestFirst(t *testing.T) {
+	st := OpenTest(t)
+	impact := mustTime(t, "2026-11-20T12:00:00Z")
+	inc := &model.Incident{Title: "Checkout errors", Severity: "SEV2", Services: []string{"checkout"}, StartedAt: &impact}
+	require.NoError(t, st.CreateIncident(ctx, inc, "tester"))
+
+	old := recordChange(t, st, "checkout", impact.Add(-25*time.Hour))  // outside a 24 h window
+	own1 := recordChange(t, st, "checkout", impact.Add(-5*time.Hour))  // own, older
+	own2 := recordChange(t, st, "Checkout", impact.Add(-30*time.Minute)) // own, newest
+	other := recordChange(t, st, "search", impact.Add(-10*time.Minute))
+	recordChange(t, st, "checkout", impact.Add(time.Minute)) // after impact: not a suspect
+
+	got, err := st.SuspectChanges(ctx, inc, 24*time.Hour)
+	require.NoError(t, err)
+	ids := make([]int64, len(got))
+	for i, s := range got {
+		ids[i] = s.ID
+	}
+	assert.Equal(t, []int64{own2.ID, own1.ID, other.ID}, ids)
+	assert.True(t, got[0].SameService)
+	assert.False(t, got[2].SameService)
+	assert.Equal(t, 30*time.Minute, got[0].Before)
+
+	got, err = st.SuspectChanges(ctx, inc, 48*time.Hour)
+	require.NoError(t, err)
+	assert.Len(t, got, 4)
+	assert.Equal(t, old.ID, got[2].ID)
+}
+
+func TestSuspectChangesUseDeclarationWithoutImpactAndAllServicesWithoutServices(t *testing.T) {
+	now := mustTime(t, "2026-11-20T12:00:00Z")
+	st := OpenTest(t, WithClock(func() time.Time { return now }))
+	inc := newIncident(t, st, "No services, no start")
+	a := recordChange(t, st, "a", now.Add(-time.Hour))
+	b := recordChange(t, st, "b", now.Add(-2*time.Hour))
+	got, err := st.SuspectChanges(ctx, inc, 24*time.Hour)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, a.ID, got[0].ID)
+	assert.Equal(t, b.ID, got[1].ID)
+}
+
+func TestLinkChangeCausedAddsTriggerFactorOnce(t *testing.T) {
+	st := OpenTest(t)
+	inc := incidentWith(t, st, "Checkout down", "SEV1", "checkout")
+	c := recordChange(t, st, "checkout", mustTime(t, "2026-11-20T10:00:00Z"), func(c *model.Change) {
+		c.Version, c.Author, c.URL = "v2.36.6", "ci-bot", "https://ci.example.com/run/1"
+	})
+	link, err := st.LinkChange(ctx, inc.ID, c.ID, model.RelationCaused)
+	require.NoError(t, err)
+	require.NotNil(t, link.FactorID)
+	f, err := st.Factor(ctx, inc.ID, *link.FactorID)
+	require.NoError(t, err)
+	assert.Equal(t, "change", f.Category)
+	assert.True(t, f.IsTrigger)
+	assert.Contains(t, f.Title, "v2.36.6")
+	assert.Contains(t, f.Description, "https://ci.example.com/run/1")
+
+	// Again, as related, then as caused: still one factor.
+	link, err = st.LinkChange(ctx, inc.ID, c.ID, model.RelationRelated)
+	require.NoError(t, err)
+	assert.Equal(t, model.RelationRelated, link.Relation)
+	_, err = st.LinkChange(ctx, inc.ID, c.ID, model.RelationCaused)
+	require.NoError(t, err)
+	factors, err := st.Factors(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Len(t, factors, 1)
+
+	// A second cause is a factor, not a second trigger.
+	c2 := recordChange(t, st, "checkout", mustTime(t, "2026-11-20T11:00:00Z"))
+	link2, err := st.LinkChange(ctx, inc.ID, c2.ID, model.RelationCaused)
+	require.NoError(t, err)
+	f2, err := st.Factor(ctx, inc.ID, *link2.FactorID)
+	require.NoError(t, err)
+	assert.False(t, f2.IsTrigger)
+
+	links, err := st.IncidentChanges(ctx, inc.ID)
+	require.NoError(t, err)
+	require.Len(t, links, 2)
+	assert.Equal(t, c2.ID, links[0].ID, "newest first")
+	assert.Equal(t, "checkout", links[0].Service)
+
+	require.NoError(t, st.UnlinkChange(ctx, inc.ID, c.ID))
+	links, err = st.IncidentChanges(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Len(t, links, 1)
+	factors, err = st.Factors(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Len(t, factors, 2, "the analysis keeps its factors")
+	assert.ErrorIs(t, st.UnlinkChange(ctx, inc.ID, c.ID), model.ErrNotFound)
+}
+
+func TestLinkChangeRefusesUnknownOnes(t *testing.T) {
+	st := OpenTest(t)
+	inc := newIncident(t, st, "x")
+	_, err := st.LinkChange(ctx, inc.ID, 999, model.RelationCaused)
+	var ve *model.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, ve.Fields, "change_id")
+	c := recordChange(t, st, "api", mustTime(t, "2026-11-20T10:00:00Z"))
+	_, err = st.LinkChange(ctx, 999, c.ID, model.RelationCaused)
+	assert.ErrorIs(t, err, model.ErrNotFound)
+	_, err = st.LinkChange(ctx, inc.ID, c.ID, "blamed")
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, ve.Fields, "relation")
+}
+
+func TestThousandChangesInAMinute(t *testing.T) {
+	st := OpenTest(t)
+	at := mustTime(t, "2026-11-20T10:00:00Z")
+	for i := range 1000 {
+		_, err := st.RecordChange(ctx, &model.Change{Service: fmt.Sprintf("svc-%d", i%20), Summary: fmt.Sprintf("flag %d", i),
+			Kind: model.ChangeFeatureFlag, StartedAt: at.Add(time.Duration(i) * 50 * time.Millisecond)})
+		require.NoError(t, err)
+	}
+	inc := &model.Incident{Title: "x", Severity: "SEV2", Services: []string{"svc-3"}, StartedAt: ptr(at.Add(time.Minute))}
+	require.NoError(t, st.CreateIncident(ctx, inc, "tester"))
+	got, err := st.SuspectChanges(ctx, inc, time.Hour)
+	require.NoError(t, err)
+	require.Len(t, got, MaxSuspects, "bounded")
+	for _, s := range got {
+		assert.Equal(t, "svc-3", s.Service, "the incident's own service fills the list first")
+	}
+	lane, err := st.ChangesAround(ctx, inc)
+	require.NoError(t, err)
+	assert.Len(t, lane, 50, "the lane shows the incident's service only")
+	assert.True(t, lane[0].StartedAt.Before(lane[1].StartedAt), "oldest first")
+}
