@@ -265,9 +265,9 @@ func (s *Store) IncidentChanges(ctx context.Context, incidentID int64) ([]model.
 		model.Change
 		ServiceName string `gorm:"column:service"`
 		Relation    model.ChangeRelation
-		FactorID *int64
-		LinkedAt time.Time
-		LinkedBy string
+		FactorID    *int64
+		LinkedAt    time.Time
+		LinkedBy    string
 	}
 	err := s.db.WithContext(context.WithoutCancel(ctx)).Table("incident_changes").
 		Select(changeSelectColumns+", incident_changes.relation, incident_changes.factor_id, incident_changes.linked_at, incident_changes.linked_by").

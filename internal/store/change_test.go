@@ -117,8 +117,8 @@ func TestSuspectChangesOwnServicesFirstNewestFirst(t *testing.T) {
 	inc := &model.Incident{Title: "Checkout errors", Severity: "SEV2", Services: []string{"checkout"}, StartedAt: &impact}
 	require.NoError(t, st.CreateIncident(ctx, inc, "tester"))
 
-	old := recordChange(t, st, "checkout", impact.Add(-25*time.Hour))  // outside a 24 h window
-	own1 := recordChange(t, st, "checkout", impact.Add(-5*time.Hour))  // own, older
+	old := recordChange(t, st, "checkout", impact.Add(-25*time.Hour))    // outside a 24 h window
+	own1 := recordChange(t, st, "checkout", impact.Add(-5*time.Hour))    // own, older
 	own2 := recordChange(t, st, "Checkout", impact.Add(-30*time.Minute)) // own, newest
 	other := recordChange(t, st, "search", impact.Add(-10*time.Minute))
 	recordChange(t, st, "checkout", impact.Add(time.Minute)) // after impact: not a suspect
