@@ -450,7 +450,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		SecureCookies: cfg.SecureCookies, SessionIdle: cfg.SessionIdle, SessionLifetime: cfg.SessionLifetime,
 		AuthProxyHeader: cfg.AuthProxyHeader, TrustedProxies: cfg.TrustedProxies, Hasher: auth.DefaultHasher,
 		PostmortemDue: cfg.PostmortemDue, BaseURL: cfg.BaseURL, SlackSigningSecret: cfg.SlackSigningSecret,
-		OIDCOnly: cfg.OIDCOnly,
+		OIDCOnly: cfg.OIDCOnly, GitHubWebhookSecret: cfg.GitHubWebhookSecret, ChangesToken: cfg.ChangesToken,
 	}
 	if cfg.OIDCIssuer != "" {
 		oc, err := oidc.New(oidc.Config{

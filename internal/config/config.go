@@ -33,6 +33,9 @@ type Config struct {
 
 	SlackSigningSecret string // the Slack app's signing secret; empty: the Slack routes answer 404
 
+	GitHubWebhookSecret string // verifies /integrations/github; empty: that route answers 404
+	ChangesToken        string // lets CI post changes to /integrations/changes without an account
+
 	// Single sign-on (OpenID Connect); off while OIDCIssuer is empty.
 	OIDCIssuer         string
 	OIDCClientID       string
@@ -108,6 +111,8 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	duration(&cfg.PostmortemDue, "postmortem-due", "DEBRIEF_POSTMORTEM_DUE", "a postmortem is due this long after its incident is resolved")
 	str(&cfg.BaseURL, "base-url", "DEBRIEF_BASE_URL", "the address people reach Debrief at, e.g. https://debrief.example.com (links in exports)")
 	str(&cfg.SlackSigningSecret, "slack-signing-secret", "DEBRIEF_SLACK_SIGNING_SECRET", "the Slack app's signing secret; turns on /integrations/slack/commands and /integrations/slack/interactions")
+	str(&cfg.GitHubWebhookSecret, "github-webhook-secret", "DEBRIEF_GITHUB_WEBHOOK_SECRET", "the secret of a GitHub webhook sending deployment_status and push events to /integrations/github")
+	str(&cfg.ChangesToken, "changes-token", "DEBRIEF_CHANGES_TOKEN", "a token CI sends as Authorization: Bearer to record changes at /integrations/changes (an editor's API token works too)")
 	str(&proxies, "trusted-proxies", "DEBRIEF_TRUSTED_PROXIES", "comma-separated CIDRs whose proxy header is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
 	str(&cfg.OIDCIssuer, "oidc-issuer", "DEBRIEF_OIDC_ISSUER", "OpenID Connect issuer URL for single sign-on, e.g. https://accounts.google.com (https; http only on loopback)")
 	str(&cfg.OIDCClientID, "oidc-client-id", "DEBRIEF_OIDC_CLIENT_ID", "OpenID Connect client id")

@@ -223,3 +223,6 @@ func (inc *Incident) ImpactStart() time.Time {
 	}
 	return inc.CreatedAt
 }
+
+// BeforeText is how long before impact the change began, for people.
+func (s SuspectChange) BeforeText() string { return FormatDuration(s.Before) }

@@ -39,6 +39,11 @@ type Options struct {
 	// SlackSigningSecret verifies Slack's requests; without it the Slack
 	// routes answer 404.
 	SlackSigningSecret string
+	// GitHubWebhookSecret verifies GitHub's deliveries to /integrations/github
+	// (404 without it); ChangesToken lets CI record changes at
+	// /integrations/changes without an account.
+	GitHubWebhookSecret string
+	ChangesToken        string
 	// OIDC, when set, adds "Sign in with …" (single sign-on) to the login
 	// page. OIDCOnly then hides the password form: only admins' accounts
 	// (break-glass) still sign in with a password, at /login?break_glass=1.
@@ -133,6 +138,10 @@ func (s *Server) authenticate() echo.MiddlewareFunc {
 				err error
 			)
 			switch {
+			case strings.HasPrefix(c.Request().URL.Path, "/integrations/"):
+				// Signed or token-carrying requests from chat tools and CI:
+				// each handler checks its own credential (a CI token is not
+				// an API token).
 			case isAPI(c), isEventStream(c) && c.Request().Header.Get(echo.HeaderAuthorization) != "":
 				// Scripts follow an incident's events with a token too.
 				u, tok, err = s.tokenUser(c)

@@ -42,6 +42,8 @@ var publicRoutes = []string{
 	"GET /auth/oidc/login", "GET /auth/oidc/callback", // single sign-on
 	// The chat bridge: signed by Slack, or carrying the incident's token.
 	"POST /integrations/slack/commands", "POST /integrations/slack/interactions", "POST /integrations/chat/:token",
+	// Changes from CI: signed by GitHub, or carrying a token (changes_test.go).
+	"POST /integrations/github", "POST /integrations/changes",
 }
 
 // catchAllAPI is the one route outside the table: unknown API paths answer
@@ -53,6 +55,7 @@ const catchAllAPI = "/api/*"
 type authFixture struct {
 	incident, entry, token, user int64
 	factor, why, action          int64
+	change                       int64  // a recorded change, linked to the incident
 	severity                     string // an unused level of the scale
 	category                     string // an unused factor category
 }
@@ -82,6 +85,11 @@ func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	require.NoError(a.t, a.store.CreateWhy(ctx, why, nil))
 	act := &model.ActionItem{IncidentID: inc.ID, Title: "Matrix action", Owner: "Matrix User", Due: model.DateOf(a.store.Now()).AddDays(7), Type: model.ActionPrevent}
 	require.NoError(a.t, a.store.CreateAction(ctx, act))
+	ch := &model.Change{Service: "matrix", Summary: "Matrix deploy", StartedAt: a.store.Now().Add(-time.Hour)}
+	_, err = a.store.RecordChange(ctx, ch)
+	require.NoError(a.t, err)
+	_, err = a.store.LinkChange(ctx, inc.ID, ch.ID, model.RelationRelated)
+	require.NoError(a.t, err)
 	// A published revision 1 and a new draft, so every postmortem route has
 	// something to act on.
 	_, err = a.store.Publish(ctx, inc.ID, 1, func(*store.Document, int, time.Time) (string, []byte, error) {
@@ -93,7 +101,7 @@ func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	_, err = a.store.SetPostmortemStatus(ctx, inc.ID, model.PostmortemDraft, pm.Version)
 	require.NoError(a.t, err)
 	return authFixture{incident: inc.ID, entry: e.ID, token: tok.ID, user: u.ID, severity: sev.Name,
-		factor: fac.ID, why: why.ID, action: act.ID, category: cat.Name}
+		factor: fac.ID, why: why.ID, action: act.ID, category: cat.Name, change: ch.ID}
 }
 
 // fillPath puts the fixture's ids into a route's path parameters.
@@ -120,6 +128,8 @@ func fillPath(t *testing.T, path string, f authFixture) string {
 			segs[i] = strconv.FormatInt(f.why, 10)
 		case ":actionID":
 			segs[i] = strconv.FormatInt(f.action, 10)
+		case ":changeID":
+			segs[i] = strconv.FormatInt(f.change, 10)
 		case ":token":
 			segs[i] = "not-the-setup-token"
 		case ":name":
@@ -201,13 +211,20 @@ var routeBodies = map[string]func(f authFixture) string{
 	"POST /api/v1/incidents/:id/actions": func(authFixture) string {
 		return `{"title":"Matrix action 2","owner":"Matrix User","due_date":"2030-01-01","type":"detect"}`
 	},
-	"PATCH /api/v1/incidents/:id/actions/:actionID":          func(authFixture) string { return `{"version":1,"status":"in_progress"}` },
-	"DELETE /api/v1/incidents/:id/actions/:actionID":         func(authFixture) string { return "" },
-	"POST /incidents/:id/postmortem/sections/:key":           func(authFixture) string { return "version=0&body=Matrix+summary" },
-	"POST /incidents/:id/postmortem/people":                  func(authFixture) string { return "version=3&facilitator=Dana" },
-	"POST /incidents/:id/postmortem/status":                  func(authFixture) string { return "version=3&status=in_review" },
-	"POST /incidents/:id/postmortem/publish":                 func(authFixture) string { return "version=3" },
-	"POST /incidents/:id/postmortem/acknowledge":             func(authFixture) string { return "fingerprint=x&reason=kept" },
+	"PATCH /api/v1/incidents/:id/actions/:actionID":  func(authFixture) string { return `{"version":1,"status":"in_progress"}` },
+	"DELETE /api/v1/incidents/:id/actions/:actionID": func(authFixture) string { return "" },
+	"POST /incidents/:id/postmortem/sections/:key":   func(authFixture) string { return "version=0&body=Matrix+summary" },
+	"POST /incidents/:id/postmortem/people":          func(authFixture) string { return "version=3&facilitator=Dana" },
+	"POST /incidents/:id/postmortem/status":          func(authFixture) string { return "version=3&status=in_review" },
+	"POST /incidents/:id/postmortem/publish":         func(authFixture) string { return "version=3" },
+	"POST /incidents/:id/postmortem/acknowledge":     func(authFixture) string { return "fingerprint=x&reason=kept" },
+	"POST /incidents/:id/changes":                    func(f authFixture) string { return fmt.Sprintf("change_id=%d&relation=caused", f.change) },
+	"POST /incidents/:id/changes/:changeID/unlink":   func(authFixture) string { return "" },
+	"POST /api/v1/changes": func(authFixture) string {
+		return `{"service":"matrix","summary":"Matrix config change","kind":"config"}`
+	},
+	"POST /api/v1/incidents/:id/changes":                     func(f authFixture) string { return fmt.Sprintf(`{"change_id":%d,"relation":"caused"}`, f.change) },
+	"DELETE /api/v1/incidents/:id/changes/:changeID":         func(authFixture) string { return "" },
 	"POST /api/v1/import":                                    func(authFixture) string { return `{"markdown":"# Imported incident\n\n## Summary\n\nA summary.\n"}` },
 	"PUT /api/v1/incidents/:id/postmortem":                   func(authFixture) string { return `{"sections":{"impact":{"body":"Some","version":0}}}` },
 	"POST /api/v1/incidents/:id/postmortem/submit":           func(authFixture) string { return `{"version":3}` },

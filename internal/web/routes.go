@@ -36,6 +36,10 @@ func (s *Server) routes() {
 	public.POST("/integrations/slack/commands", s.slackCommand)
 	public.POST("/integrations/slack/interactions", s.slackInteraction)
 	public.POST("/integrations/chat/:token", s.chatWebhook)
+	// Changes from CI: GitHub's signed deliveries, and the generic JSON
+	// with the changes token or an editor's API token.
+	public.POST("/integrations/github", s.githubWebhook)
+	public.POST("/integrations/changes", s.changesWebhook)
 
 	viewer := group{s: s, role: model.RoleViewer}
 	viewer.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusFound, "/incidents") })
@@ -72,6 +76,8 @@ func (s *Server) routes() {
 	editor.POST("/incidents/:id/transcript", s.transcriptPost)
 	editor.POST("/incidents/:id/chat-tokens", s.chatTokenCreate)
 	editor.POST("/incidents/:id/chat-tokens/:tokenID/revoke", s.chatTokenRevoke)
+	editor.POST("/incidents/:id/changes", s.changeLinkForm)
+	editor.POST("/incidents/:id/changes/:changeID/unlink", s.changeUnlinkForm)
 	editor.POST("/incidents/:id/factors", s.factorCreate)
 	editor.POST("/incidents/:id/factors/:factorID/edit", s.factorUpdate)
 	editor.POST("/incidents/:id/factors/:factorID/move", s.factorMove)
@@ -133,6 +139,10 @@ func (s *Server) routes() {
 	apiViewer.GET("/api/v1/search", s.apiSearch)
 	apiViewer.GET("/api/v1/incidents/:id/similar", s.apiSimilar)
 	apiViewer.GET("/api/v1/incidents/:id/postmortem", s.apiPostmortemShow)
+	apiViewer.GET("/api/v1/changes", s.apiChangeList)
+	apiViewer.GET("/api/v1/changes/:changeID", s.apiChangeShow)
+	apiViewer.GET("/api/v1/incidents/:id/suspect-changes", s.apiSuspectChanges)
+	apiViewer.GET("/api/v1/incidents/:id/changes", s.apiIncidentChanges)
 	apiViewer.GET("/api/v1/incidents/:id/postmortem/revisions", s.apiRevisionList)
 	apiViewer.GET("/api/v1/incidents/:id/postmortem/revisions/:n", s.apiRevisionShow)
 
@@ -154,6 +164,9 @@ func (s *Server) routes() {
 	apiEditor.PATCH("/api/v1/incidents/:id/actions/:actionID", s.apiActionUpdate)
 	apiEditor.DELETE("/api/v1/incidents/:id/actions/:actionID", s.apiActionDelete)
 	apiEditor.POST("/api/v1/import", s.apiImport)
+	apiEditor.POST("/api/v1/changes", s.apiChangeCreate)
+	apiEditor.POST("/api/v1/incidents/:id/changes", s.apiChangeLink)
+	apiEditor.DELETE("/api/v1/incidents/:id/changes/:changeID", s.apiChangeUnlink)
 	apiEditor.PUT("/api/v1/incidents/:id/postmortem", s.apiPostmortemSave)
 	apiEditor.POST("/api/v1/incidents/:id/postmortem/submit", s.apiPostmortemSubmit)
 	apiEditor.POST("/api/v1/incidents/:id/postmortem/draft", s.apiPostmortemDraft)

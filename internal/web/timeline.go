@@ -64,29 +64,66 @@ func formErrors(fields map[string]string) map[string]string {
 // timelineRow is one line of the rendered timeline: an entry, or a date
 // separator where the UTC date changes.
 type timelineRow struct {
-	Date  time.Time
-	Entry *model.TimelineEntry
+	Date   time.Time
+	Entry  *model.TimelineEntry
+	Change *model.Change // the change lane, interleaved by time
 }
 
-// timelineRows lays entries (in timeline order) out oldest first, or
-// newest first, with a date separator above each UTC day's entries.
-func timelineRows(entries []model.TimelineEntry, newestFirst bool) []timelineRow {
-	rows := make([]timelineRow, 0, len(entries)+4)
-	var last string
-	for n := range entries {
-		i := n
-		if newestFirst {
-			i = len(entries) - 1 - n
+func (r timelineRow) at() time.Time {
+	if r.Change != nil {
+		return r.Change.StartedAt
+	}
+	return r.Entry.OccurredAt
+}
+
+// timelineRows lays entries (in timeline order) and the change lane
+// (oldest first) out together by time, oldest first or newest first, with
+// a date separator above each UTC day's rows. An entry goes before a
+// change at the same instant.
+func timelineRows(entries []model.TimelineEntry, lane []model.Change, newestFirst bool) []timelineRow {
+	merged := make([]timelineRow, 0, len(entries)+len(lane))
+	i, j := 0, 0
+	for i < len(entries) || j < len(lane) {
+		if j == len(lane) || (i < len(entries) && !entries[i].OccurredAt.After(lane[j].StartedAt)) {
+			merged = append(merged, timelineRow{Entry: &entries[i]})
+			i++
+		} else {
+			merged = append(merged, timelineRow{Change: &lane[j]})
+			j++
 		}
-		day := entries[i].OccurredAt.UTC().Format(time.DateOnly)
-		if day != last {
-			d := entries[i].OccurredAt.UTC().Truncate(24 * time.Hour)
-			rows = append(rows, timelineRow{Date: d})
+	}
+	rows := make([]timelineRow, 0, len(merged)+4)
+	var last string
+	for n := range merged {
+		k := n
+		if newestFirst {
+			k = len(merged) - 1 - n
+		}
+		at := merged[k].at().UTC()
+		if day := at.Format(time.DateOnly); day != last {
+			rows = append(rows, timelineRow{Date: at.Truncate(24 * time.Hour)})
 			last = day
 		}
-		rows = append(rows, timelineRow{Entry: &entries[i]})
+		rows = append(rows, merged[k])
 	}
 	return rows
+}
+
+// laneKey tells apart two states of an incident's change lane, for the
+// timeline cache: a change recorded or updated makes a new key.
+func laneKey(lane []model.Change, show bool) string {
+	if !show {
+		return "hidden"
+	}
+	var newest time.Time
+	var sum int64
+	for _, c := range lane {
+		if c.UpdatedAt.After(newest) {
+			newest = c.UpdatedAt
+		}
+		sum += c.ID
+	}
+	return fmt.Sprintf("%d/%d/%d", len(lane), sum, newest.UnixNano())
 }
 
 type incidentPage struct {
@@ -107,6 +144,10 @@ type incidentPage struct {
 	Order       string        // "newest" or "oldest" first
 	Saved       *model.TimelineEntry
 	Conflict    string            // why a save was refused, and what changed meanwhile
+	ShowChanges bool              // the change lane is shown in the timeline (?changes=hide hides it)
+	LaneCount   int               // changes in the lane
+	Suspects    []model.SuspectChange
+	Linked      []model.ChangeLink
 	ChatTokens  []model.ChatToken // the generic chat webhook's tokens (editors only)
 	// TimelineHTML is the rendered timeline, shared by every viewer of
 	// the same incident state (timelineCache); empty: render Rows.
@@ -167,7 +208,16 @@ func (s *Server) incidentPageData(c echo.Context, id int64, rows bool) (*inciden
 	}
 	// The timeline is the bulk of the page and the same for every viewer
 	// with the same role until the next event: render it once per state.
-	key := timelineKey{incident: id, lastEvent: lastEvent, order: order, edit: currentUser(c).Role.Allows(model.RoleEditor)}
+	lane, err := s.store.ChangesAround(ctx, inc)
+	if err != nil {
+		return nil, err
+	}
+	p.ShowChanges, p.LaneCount = c.QueryParam("changes") != "hide", len(lane)
+	if !p.ShowChanges {
+		lane = nil
+	}
+	key := timelineKey{incident: id, lastEvent: lastEvent, order: order, edit: currentUser(c).Role.Allows(model.RoleEditor),
+		changes: laneKey(lane, p.ShowChanges)}
 	if html, ok := s.timelines.get(key); ok && !rows && lastEvent > 0 {
 		p.TimelineHTML = html
 	} else {
@@ -175,7 +225,7 @@ func (s *Server) incidentPageData(c echo.Context, id int64, rows bool) (*inciden
 		if err != nil {
 			return nil, err
 		}
-		p.Rows, p.EntryCount = timelineRows(entries, order == "newest"), len(entries)
+		p.Rows, p.EntryCount = timelineRows(entries, lane, order == "newest"), len(entries)
 		if lastEvent > 0 && !rows {
 			defer func() { p.cacheTimeline(s, c, key) }()
 		}
@@ -201,6 +251,12 @@ func (s *Server) incidentPageData(c echo.Context, id int64, rows bool) (*inciden
 	}
 	p.Postmortem = badges[inc.ID]
 	p.Transitions = transitions(inc.Status)
+	if p.Suspects, err = s.store.SuspectChanges(ctx, inc, model.DefaultSuspectWindow); err != nil {
+		return nil, err
+	}
+	if p.Linked, err = s.store.IncidentChanges(ctx, id); err != nil {
+		return nil, err
+	}
 	if currentUser(c).Role.Allows(model.RoleEditor) {
 		if p.ChatTokens, err = s.store.ChatTokens(ctx, id); err != nil {
 			return nil, err

@@ -12,6 +12,7 @@
 
   var doc = document;
   var ORDER_KEY = 'debrief.timelineOrder';
+  var ROWS = ':scope > li.entry, :scope > li.change-row';
   var NEW_FOR_MS = 6000;
   var DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -77,7 +78,8 @@
     if (!ol) return;
     var old = ol.querySelectorAll(':scope > li.date-separator');
     for (var i = 0; i < old.length; i++) old[i].remove();
-    var entries = ol.querySelectorAll(':scope > li.entry');
+    // Changes in the timeline's change lane sit among the entries by time.
+    var entries = ol.querySelectorAll(ROWS);
     var last = '';
     for (var j = 0; j < entries.length; j++) {
       var ms = Number(entries[j].getAttribute('data-ms')) || 0;
@@ -93,8 +95,8 @@
       li.appendChild(t);
       ol.insertBefore(li, entries[j]);
     }
-    var n = entries.length;
-    ol.hidden = n === 0;
+    var n = ol.querySelectorAll(':scope > li.entry').length;
+    ol.hidden = entries.length === 0;
     var count = doc.querySelector('#timeline .timeline-count');
     if (count) {
       count.textContent = n + (n === 1 ? ' entry.' : ' entries.');
@@ -107,7 +109,7 @@
   function applyOrder(order) {
     var ol = list();
     if (!ol) return;
-    var entries = Array.prototype.slice.call(ol.querySelectorAll(':scope > li.entry'));
+    var entries = Array.prototype.slice.call(ol.querySelectorAll(ROWS));
     var newest = order === 'newest';
     entries.sort(function (a, b) { return before(a, b, newest) ? -1 : 1; });
     entries.forEach(function (li) { ol.appendChild(li); });
@@ -172,7 +174,7 @@
       old.remove();
     }
     var newest = orderOf() === 'newest';
-    var entries = ol.querySelectorAll(':scope > li.entry');
+    var entries = ol.querySelectorAll(ROWS);
     var at = null;
     for (var i = 0; i < entries.length; i++) {
       if (before(li, entries[i], newest)) { at = entries[i]; break; }
