@@ -143,9 +143,9 @@ type incidentPage struct {
 	LastEventID int64         // the live stream starts after it
 	Order       string        // "newest" or "oldest" first
 	Saved       *model.TimelineEntry
-	Conflict    string            // why a save was refused, and what changed meanwhile
-	ShowChanges bool              // the change lane is shown in the timeline (?changes=hide hides it)
-	LaneCount   int               // changes in the lane
+	Conflict    string // why a save was refused, and what changed meanwhile
+	ShowChanges bool   // the change lane is shown in the timeline (?changes=hide hides it)
+	LaneCount   int    // changes in the lane
 	Suspects    []model.SuspectChange
 	Linked      []model.ChangeLink
 	ChatTokens  []model.ChatToken // the generic chat webhook's tokens (editors only)
