@@ -40,6 +40,7 @@ var commands = []struct{ name, summary string }{
 	{"export", "write every published postmortem and an index.md into --dir DIR"},
 	{"user add", "create an account: --email, --name, --role viewer|editor|admin, --password-stdin"},
 	{"token create", "create an API token for --email, labelled --name, and print it alone on stdout"},
+	{"change record", "record a deploy or another change on a running server: --server, --token, --service, --summary …"},
 	{"help", "show this help; debrief help COMMAND shows that command's flags"},
 }
 
@@ -57,6 +58,9 @@ Flags of every command (each also read from the environment):
   --base-url          where people reach Debrief, for links in exports (DEBRIEF_BASE_URL)
   --slack-signing-secret  the Slack app's signing secret: turns on the /incident command and the
                       "Add to Debrief timeline" action (DEBRIEF_SLACK_SIGNING_SECRET)
+  --github-webhook-secret  a GitHub webhook's secret: records deployments and pushes to the default
+                      branch sent to /integrations/github (DEBRIEF_GITHUB_WEBHOOK_SECRET)
+  --changes-token     a token CI sends to /integrations/changes to record changes (DEBRIEF_CHANGES_TOKEN)
 `
 
 // printUsage writes the help: every subcommand on one line, then the
@@ -121,10 +125,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	switch cmd {
 	case "serve", "migrate", "demo", "export", "import", "reindex":
-	case "user", "token":
-		if len(args) == 0 || (cmd == "user" && args[0] != "add") || (cmd == "token" && args[0] != "create") {
+	case "user", "token", "change":
+		if len(args) == 0 || (cmd == "user" && args[0] != "add") || (cmd == "token" && args[0] != "create") || (cmd == "change" && args[0] != "record") {
 			printUsage(stderr)
-			return usagef("usage: debrief user add … | debrief token create …")
+			return usagef("usage: debrief user add … | debrief token create … | debrief change record …")
 		}
 		cmd, args = cmd+" "+args[0], args[1:]
 	case "help":
@@ -136,6 +140,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	default:
 		printUsage(stderr)
 		return usagef("unknown command %q", cmd)
+	}
+	if cmd == "change record" { // a client of a server: no database here
+		return recordChange(ctx, args, getenv, stdout, stderr)
 	}
 	var acct cmdFlags
 	cfg, rest, err := config.Load(cmd, args, getenv, stderr, acct.register(cmd))
