@@ -24,6 +24,9 @@ type Input struct {
 	// PriorStarts is, per service, the last incident start before the
 	// loaded window began (for the first gap of MTBF).
 	PriorStarts map[string]time.Time
+	// Changes counts the changes to production of the period and of the
+	// previous one (the change failure rate).
+	Changes map[Period]ChangeCounts
 }
 
 // Incident is what the review needs of an incident.

@@ -86,6 +86,9 @@ func Markdown(r *Report, m *Minutes, baseURL string) []byte {
 	}
 	for _, x := range mt.Extra {
 		w.line(fmt.Sprintf("| %s | %s | %s | %s | %s |", esc(x.Label), esc(x.Current.Display), esc(x.Previous.Display), None, esc(x.Current.Note)))
+		for _, part := range x.Current.Parts {
+			w.line(fmt.Sprintf("| %s: %s | %s | | | |", esc(x.Label), esc(part.Name), esc(part.Display)))
+		}
 	}
 	w.line("")
 	w.line("### MTBF per service")
@@ -149,7 +152,7 @@ func Definitions(r *Report) []Definition {
 		Definition{"Without an owner", "Debrief refuses an action item without an owner, so this lists open items whose owner is a placeholder such as “TBD”, “unassigned” or “?”."},
 	)
 	for _, s := range DefaultSources {
-		defs = append(defs, Definition{s.Label(), s.Definition() + " Not recorded yet: Debrief does not record deploys."})
+		defs = append(defs, Definition{s.Label(), s.Definition() + " “Not recorded yet” when no change was recorded in the period."})
 	}
 	return defs
 }

@@ -2,6 +2,7 @@ package review
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -441,4 +442,42 @@ func TestMarkdownGolden(t *testing.T) {
 	assert.Contains(t, got, "Decided: a2 gets an owner by Friday (Bo).")
 	assert.Contains(t, got, "[#5 E](https://debrief.example.com/incidents/5)")
 	golden(t, "minutes.md", got)
+}
+
+func TestChangeFailureRateByHand(t *testing.T) {
+	p := Period{From: mustDay(t, "2026-11-16"), To: mustDay(t, "2026-11-22")}
+	in := &Input{Changes: map[Period]ChangeCounts{
+		p: {Services: []ServiceChanges{{"checkout", 10, 1}, {"api", 5, 0}}},
+		p.Previous(): {},
+	}}
+	m := ChangeFailureRate{}.Measure(in, p)
+	require.True(t, m.Recorded)
+	require.NotNil(t, m.Value)
+	assert.InDelta(t, 100.0/15, *m.Value, 1e-9)
+	assert.Equal(t, "6.7% (1 of 15)", m.Display)
+	require.Len(t, m.Parts, 2)
+	assert.Equal(t, Part{Name: "checkout", Value: ptrTo(10.0), Display: "10.0% (1 of 10)"}, m.Parts[0])
+	assert.Equal(t, "0.0% (0 of 5)", m.Parts[1].Display)
+
+	prev := ChangeFailureRate{}.Measure(in, p.Previous())
+	assert.False(t, prev.Recorded, "no change in the period: not recorded, not 0 %")
+	assert.Equal(t, "not recorded yet", prev.Display)
+	assert.Nil(t, prev.Value)
+	assert.False(t, ChangeFailureRate{}.Measure(&Input{}, p).Recorded)
+
+	many := ChangeCounts{}
+	for i := range 15 {
+		many.Services = append(many.Services, ServiceChanges{Service: fmt.Sprint("s", i), Total: 1})
+	}
+	in.Changes[p] = many
+	assert.Len(t, ChangeFailureRate{}.Measure(in, p).Parts, MaxRateParts)
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+func mustDay(t *testing.T, s string) model.Date {
+	t.Helper()
+	d, err := model.ParseDate(s)
+	require.NoError(t, err)
+	return d
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/review"
 )
 
 func recordChange(t *testing.T, st *Store, service string, started time.Time, edit ...func(*model.Change)) *model.Change {
@@ -238,4 +239,27 @@ func TestThousandChangesInAMinute(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, lane, 50, "the lane shows the incident's service only")
 	assert.True(t, lane[0].StartedAt.Before(lane[1].StartedAt), "oldest first")
+}
+
+func TestReviewCountsChangesToProduction(t *testing.T) {
+	now := mustTime(t, "2026-11-25T12:00:00Z")
+	st := OpenTest(t, WithClock(func() time.Time { return now }))
+	week, err := review.ParseWeek("2026-W47") // 16–22 November
+	require.NoError(t, err)
+	inc := incidentWith(t, st, "Checkout down", "SEV1", "checkout")
+	bad := recordChange(t, st, "checkout", mustTime(t, "2026-11-17T10:00:00Z"))
+	recordChange(t, st, "checkout", mustTime(t, "2026-11-18T10:00:00Z"))
+	recordChange(t, st, "api", mustTime(t, "2026-11-22T23:59:59Z"))
+	recordChange(t, st, "api", mustTime(t, "2026-11-23T00:00:00Z"))                                                      // next week
+	recordChange(t, st, "api", mustTime(t, "2026-11-19T10:00:00Z"), func(c *model.Change) { c.Environment = "staging" }) // not production
+	recordChange(t, st, "api", mustTime(t, "2026-11-10T10:00:00Z"))                                                      // the week before
+	_, err = st.LinkChange(ctx, inc.ID, bad.ID, model.RelationCaused)
+	require.NoError(t, err)
+
+	in, err := st.ReviewInput(ctx, review.NewQuery(week, now, review.Options{}))
+	require.NoError(t, err)
+	assert.Equal(t, []review.ServiceChanges{{Service: "checkout", Total: 2, Caused: 1}, {Service: "api", Total: 1}}, in.Changes[week].Services)
+	assert.Equal(t, []review.ServiceChanges{{Service: "api", Total: 1}}, in.Changes[week.Previous()].Services)
+	m := review.ChangeFailureRate{}.Measure(in, week)
+	assert.Equal(t, "33.3% (1 of 3)", m.Display)
 }

@@ -147,7 +147,39 @@ func (s *Store) ReviewInput(ctx context.Context, q review.Query) (*review.Input,
 	if in.Lists, err = reviewLists(db, q); err != nil {
 		return nil, err
 	}
+	in.Changes = map[review.Period]review.ChangeCounts{}
+	for _, p := range []review.Period{q.Period, q.Period.Previous()} {
+		cc, err := changeCounts(db, p.Start(), p.End())
+		if err != nil {
+			return nil, err
+		}
+		in.Changes[p] = cc
+	}
 	return in, nil
+}
+
+// changeCounts counts, per service, the changes to production that began
+// in [from, to) and those of them linked to an incident as its cause: one
+// range of the started_at index, grouped.
+func changeCounts(db *gorm.DB, from, to time.Time) (review.ChangeCounts, error) {
+	var rows []struct {
+		Service string
+		Total   int
+		Caused  int
+	}
+	err := db.Raw(`SELECT s.name AS service, COUNT(*) AS total,
+			SUM(EXISTS (SELECT 1 FROM incident_changes x WHERE x.change_id = c.id AND x.relation = 'caused')) AS caused
+		FROM changes c JOIN services s ON s.id = c.service_id
+		WHERE c.started_at >= ? AND c.started_at < ? AND c.environment IN ('production', 'prod', 'live')
+		GROUP BY s.id ORDER BY total DESC, s.name COLLATE NOCASE`, from, to).Scan(&rows).Error
+	if err != nil {
+		return review.ChangeCounts{}, translate(err)
+	}
+	cc := review.ChangeCounts{Services: make([]review.ServiceChanges, len(rows))}
+	for i, r := range rows {
+		cc.Services[i] = review.ServiceChanges{Service: r.Service, Total: r.Total, Caused: r.Caused}
+	}
+	return cc, nil
 }
 
 // storedTimeLayouts are the ways the SQLite driver writes a time.
