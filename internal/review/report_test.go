@@ -447,7 +447,7 @@ func TestMarkdownGolden(t *testing.T) {
 func TestChangeFailureRateByHand(t *testing.T) {
 	p := Period{From: mustDay(t, "2026-11-16"), To: mustDay(t, "2026-11-22")}
 	in := &Input{Changes: map[Period]ChangeCounts{
-		p: {Services: []ServiceChanges{{"checkout", 10, 1}, {"api", 5, 0}}},
+		p:            {Services: []ServiceChanges{{"checkout", 10, 1}, {"api", 5, 0}}},
 		p.Previous(): {},
 	}}
 	m := ChangeFailureRate{}.Measure(in, p)
