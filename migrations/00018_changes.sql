@@ -41,6 +41,25 @@ CREATE TABLE incident_changes (
 ) WITHOUT ROWID;
 CREATE INDEX incident_changes_change ON incident_changes (change_id);
 
+-- The service catalogue: who owns a service, its tier, runbook and the
+-- availability it promises (slo_target in percent over a rolling window).
+ALTER TABLE services ADD COLUMN owner_team TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN tier TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN runbook_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE services ADD COLUMN slo_target REAL CHECK (slo_target IS NULL OR (slo_target > 0 AND slo_target < 100));
+ALTER TABLE services ADD COLUMN slo_window_days INTEGER NOT NULL DEFAULT 30 CHECK (slo_window_days BETWEEN 1 AND 365);
+ALTER TABLE services ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE services ADD COLUMN updated_at DATETIME;
+
 -- +goose Down
+ALTER TABLE services DROP COLUMN updated_at;
+ALTER TABLE services DROP COLUMN version;
+ALTER TABLE services DROP COLUMN slo_window_days;
+ALTER TABLE services DROP COLUMN slo_target;
+ALTER TABLE services DROP COLUMN runbook_url;
+ALTER TABLE services DROP COLUMN description;
+ALTER TABLE services DROP COLUMN tier;
+ALTER TABLE services DROP COLUMN owner_team;
 DROP TABLE incident_changes;
 DROP TABLE changes;

@@ -263,3 +263,83 @@ func TestReviewCountsChangesToProduction(t *testing.T) {
 	m := review.ChangeFailureRate{}.Measure(in, week)
 	assert.Equal(t, "33.3% (1 of 3)", m.Display)
 }
+
+func TestServiceCatalogueAndRename(t *testing.T) {
+	st := OpenTest(t)
+	inc := incidentWith(t, st, "Cart down", "SEV2", "cart")
+	c := recordChange(t, st, "cart", mustTime(t, "2026-11-20T10:00:00Z"))
+	svc := &model.Service{OwnerTeam: "Team Cart", Tier: "1", SLOTarget: ptr(99.9)}
+	created, err := st.SaveService(ctx, "Cart", svc, nil)
+	require.NoError(t, err)
+	assert.False(t, created, "the service exists: incidents named it")
+	assert.Equal(t, 2, svc.Version)
+
+	got, err := st.Service(ctx, "CART")
+	require.NoError(t, err)
+	assert.Equal(t, "Team Cart", got.OwnerTeam)
+	require.NotNil(t, got.SLOTarget)
+	assert.Equal(t, 99.9, *got.SLOTarget)
+	assert.Equal(t, 30, got.SLOWindowDays)
+
+	// A stale version is refused.
+	_, err = st.SaveService(ctx, "cart", &model.Service{OwnerTeam: "x"}, ptr(1))
+	assert.ErrorIs(t, err, model.ErrConflict)
+
+	// Renamed: its incident and change follow.
+	_, err = st.SaveService(ctx, "cart", &model.Service{Name: "basket", OwnerTeam: "Team Cart"}, ptr(2))
+	require.NoError(t, err)
+	back, err := st.Incident(ctx, inc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"basket"}, back.Services)
+	ch, err := st.Change(ctx, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "basket", ch.Service)
+	_, err = st.Service(ctx, "cart")
+	assert.ErrorIs(t, err, model.ErrNotFound)
+
+	created, err = st.SaveService(ctx, "search", &model.Service{}, nil)
+	require.NoError(t, err)
+	assert.True(t, created)
+	_, err = st.SaveService(ctx, "search", &model.Service{Name: "Basket"}, nil)
+	var ve *model.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, ve.Fields, "name")
+	_, err = st.SaveService(ctx, "search", &model.Service{SLOTarget: ptr(100.0)}, nil)
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, ve.Fields, "slo_target")
+
+	list, more, err := st.ServiceList(ctx, 1, 0)
+	require.NoError(t, err)
+	assert.True(t, more)
+	assert.Equal(t, "basket", list[0].Name)
+}
+
+func TestServiceOutagesOverlapTheWindow(t *testing.T) {
+	now := mustTime(t, "2026-11-30T12:00:00Z")
+	st := OpenTest(t, WithClock(func() time.Time { return now }))
+	add := func(start, mitigated string) int64 {
+		inc := &model.Incident{Title: "x " + start, Severity: "SEV2", Services: []string{"api"}, StartedAt: ptr(mustTime(t, start))}
+		if mitigated != "" {
+			inc.MitigatedAt = ptr(mustTime(t, mitigated))
+		}
+		require.NoError(t, st.CreateIncident(ctx, inc, "tester"))
+		return inc.ID
+	}
+	before := add("2026-10-01T00:00:00Z", "2026-10-01T01:00:00Z")
+	edge := add("2026-10-31T23:00:00Z", "2026-11-01T01:00:00Z")
+	open := add("2026-11-30T11:00:00Z", "")
+	other := &model.Incident{Title: "other service", Severity: "SEV2", Services: []string{"web"}, StartedAt: ptr(mustTime(t, "2026-11-10T00:00:00Z"))}
+	require.NoError(t, st.CreateIncident(ctx, other, "tester"))
+	svc, err := st.Service(ctx, "api")
+	require.NoError(t, err)
+	outs, err := st.ServiceOutages(ctx, svc.ID, mustTime(t, "2026-11-01T00:00:00Z"), now)
+	require.NoError(t, err)
+	ids := []int64{}
+	for _, o := range outs {
+		ids = append(ids, o.IncidentID)
+	}
+	assert.Equal(t, []int64{edge, open}, ids)
+	assert.NotContains(t, ids, before)
+	assert.True(t, outs[1].Open)
+	assert.Equal(t, now, outs[1].End)
+}
