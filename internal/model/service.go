@@ -259,3 +259,56 @@ func ValidServiceName(name string) error {
 	}
 	return nil
 }
+
+// Reliability is a service's record over recent incidents: the mean time
+// between their starts and the mean time to resolve, per calendar month.
+type Reliability struct {
+	Incidents int
+	MTBF      *time.Duration // nil with fewer than two incidents
+	Months    []MonthMTTR    // oldest first, every month of the span
+}
+
+// MonthMTTR is the mean time to resolve of the incidents that started in a
+// month (UTC) and are resolved.
+type MonthMTTR struct {
+	Month    string // "2026-11"
+	Resolved int
+	MTTR     *time.Duration
+}
+
+// ReliabilityOf computes a service's reliability from its incidents (in
+// order of start) over the months from since to now.
+func ReliabilityOf(incs []Incident, since, now time.Time) Reliability {
+	r := Reliability{Incidents: len(incs)}
+	var starts []time.Time
+	for i := range incs {
+		if incs[i].StartedAt != nil {
+			starts = append(starts, incs[i].StartedAt.UTC())
+		}
+	}
+	if len(starts) > 1 {
+		m := starts[len(starts)-1].Sub(starts[0]) / time.Duration(len(starts)-1)
+		r.MTBF = &m
+	}
+	sums := map[string]time.Duration{}
+	counts := map[string]int{}
+	for i := range incs {
+		inc := &incs[i]
+		if inc.StartedAt == nil || inc.ResolvedAt == nil {
+			continue
+		}
+		k := inc.StartedAt.UTC().Format("2006-01")
+		sums[k] += inc.ResolvedAt.Sub(*inc.StartedAt)
+		counts[k]++
+	}
+	for m := time.Date(since.Year(), since.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(now); m = m.AddDate(0, 1, 0) {
+		k := m.Format("2006-01")
+		row := MonthMTTR{Month: k, Resolved: counts[k]}
+		if n := counts[k]; n > 0 {
+			d := (sums[k] / time.Duration(n)).Round(time.Second)
+			row.MTTR = &d
+		}
+		r.Months = append(r.Months, row)
+	}
+	return r
+}

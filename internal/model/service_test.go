@@ -111,3 +111,22 @@ func TestServiceValidate(t *testing.T) {
 	require.NoError(t, ok.Validate())
 	assert.Equal(t, DefaultSLOWindowDays, ok.SLOWindowDays)
 }
+
+func TestReliabilityOf(t *testing.T) {
+	at := func(s string) *time.Time { v := rfc(s); return &v }
+	incs := []Incident{
+		{StartedAt: at("2026-09-10T00:00:00Z"), ResolvedAt: at("2026-09-10T02:00:00Z")},
+		{StartedAt: at("2026-09-20T00:00:00Z"), ResolvedAt: at("2026-09-20T04:00:00Z")},
+		{StartedAt: at("2026-11-09T00:00:00Z")}, // open: no MTTR
+	}
+	r := ReliabilityOf(incs, rfc("2026-09-01T00:00:00Z"), rfc("2026-11-30T00:00:00Z"))
+	require.NotNil(t, r.MTBF)
+	assert.Equal(t, 30*24*time.Hour, *r.MTBF, "60 days over two gaps")
+	require.Len(t, r.Months, 3)
+	assert.Equal(t, "2026-09", r.Months[0].Month)
+	require.NotNil(t, r.Months[0].MTTR)
+	assert.Equal(t, 3*time.Hour, *r.Months[0].MTTR)
+	assert.Nil(t, r.Months[1].MTTR, "October had none")
+	assert.Nil(t, r.Months[2].MTTR, "November's is still open")
+	assert.Nil(t, ReliabilityOf(incs[:1], rfc("2026-09-01T00:00:00Z"), rfc("2026-09-30T00:00:00Z")).MTBF)
+}

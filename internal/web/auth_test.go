@@ -56,6 +56,7 @@ type authFixture struct {
 	incident, entry, token, user int64
 	factor, why, action          int64
 	change                       int64  // a recorded change, linked to the incident
+	service                      string // the change's service, at its first version
 	severity                     string // an unused level of the scale
 	category                     string // an unused factor category
 }
@@ -85,7 +86,7 @@ func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	require.NoError(a.t, a.store.CreateWhy(ctx, why, nil))
 	act := &model.ActionItem{IncidentID: inc.ID, Title: "Matrix action", Owner: "Matrix User", Due: model.DateOf(a.store.Now()).AddDays(7), Type: model.ActionPrevent}
 	require.NoError(a.t, a.store.CreateAction(ctx, act))
-	ch := &model.Change{Service: "matrix", Summary: "Matrix deploy", StartedAt: a.store.Now().Add(-time.Hour)}
+	ch := &model.Change{Service: fmt.Sprintf("matrix-%d", inc.ID), Summary: "Matrix deploy", StartedAt: a.store.Now().Add(-time.Hour)}
 	_, err = a.store.RecordChange(ctx, ch)
 	require.NoError(a.t, err)
 	_, err = a.store.LinkChange(ctx, inc.ID, ch.ID, model.RelationRelated)
@@ -101,7 +102,7 @@ func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	_, err = a.store.SetPostmortemStatus(ctx, inc.ID, model.PostmortemDraft, pm.Version)
 	require.NoError(a.t, err)
 	return authFixture{incident: inc.ID, entry: e.ID, token: tok.ID, user: u.ID, severity: sev.Name,
-		factor: fac.ID, why: why.ID, action: act.ID, category: cat.Name, change: ch.ID}
+		factor: fac.ID, why: why.ID, action: act.ID, category: cat.Name, change: ch.ID, service: ch.Service}
 }
 
 // fillPath puts the fixture's ids into a route's path parameters.
@@ -128,6 +129,8 @@ func fillPath(t *testing.T, path string, f authFixture) string {
 			segs[i] = strconv.FormatInt(f.why, 10)
 		case ":actionID":
 			segs[i] = strconv.FormatInt(f.action, 10)
+		case ":service":
+			segs[i] = url.PathEscape(f.service)
 		case ":changeID":
 			segs[i] = strconv.FormatInt(f.change, 10)
 		case ":token":
@@ -220,6 +223,8 @@ var routeBodies = map[string]func(f authFixture) string{
 	"POST /incidents/:id/postmortem/acknowledge":     func(authFixture) string { return "fingerprint=x&reason=kept" },
 	"POST /incidents/:id/changes":                    func(f authFixture) string { return fmt.Sprintf("change_id=%d&relation=caused", f.change) },
 	"POST /incidents/:id/changes/:changeID/unlink":   func(authFixture) string { return "" },
+	"POST /services/:service":                        func(f authFixture) string { return "version=1&owner_team=Matrix&name=" + url.QueryEscape(f.service) },
+	"PUT /api/v1/services/:service":                  func(authFixture) string { return `{"owner_team":"Matrix","version":1}` },
 	"POST /api/v1/changes": func(authFixture) string {
 		return `{"service":"matrix","summary":"Matrix config change","kind":"config"}`
 	},
@@ -244,6 +249,8 @@ var allowedStatus = map[string]int{
 	// Single sign-on is not configured in the matrix (see oidc_test.go).
 	"GET /auth/oidc/login":    http.StatusNotFound,
 	"GET /auth/oidc/callback": http.StatusNotFound,
+	// The fixture's service has no SLO target: no budget to compute.
+	"GET /api/v1/services/:service/error-budget": http.StatusUnprocessableEntity,
 	// A form without a file: the page says to choose one.
 	"POST /import": http.StatusUnprocessableEntity,
 	// The fixture's postmortem has no finding to acknowledge.

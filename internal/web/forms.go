@@ -40,6 +40,8 @@ func (s *Server) pageData(c echo.Context, page any) view {
 		nav = "incidents"
 	case p == "/actions":
 		nav = "actions"
+	case strings.HasPrefix(p, "/services"):
+		nav = "services"
 	case strings.HasPrefix(p, "/admin"):
 		nav = "admin"
 	case strings.HasPrefix(p, "/settings"):
