@@ -34,7 +34,10 @@ func audit(ctx context.Context, tx *gorm.DB, at time.Time, action, entity string
 	if action == model.AuditDelete || record == "" {
 		record = e.Before
 	}
-	return logEvent(tx, at, action, entity, id, *incidentID, actor.Label, record)
+	if err := logEvent(tx, at, action, entity, id, *incidentID, actor.Label, record); err != nil {
+		return err
+	}
+	return notifyAudit(ctx, tx, at, action, entity, incidentID, before, after)
 }
 
 func snapshot(v any) string {

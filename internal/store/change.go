@@ -88,7 +88,10 @@ func (s *Store) RecordChange(ctx context.Context, c *model.Change) (created bool
 			if err := tx.Create(c).Error; err != nil {
 				return err
 			}
-			return audit(ctx, tx, now, model.AuditCreate, "change", c.ID, nil, nil, c)
+			if err := audit(ctx, tx, now, model.AuditCreate, "change", c.ID, nil, nil, c); err != nil {
+				return err
+			}
+			return enqueue(ctx, tx, now, model.EventChangeRecorded, nil, changeEventData(c))
 		}
 		c.ID, c.CreatedAt = before.ID, before.CreatedAt
 		if err := tx.Model(&model.Change{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").Updates(c).Error; err != nil {

@@ -44,7 +44,10 @@ func (r eventRow) event() events.Event {
 
 // eventBatch collects the events a write transaction logs, to publish
 // them once it has committed.
-type eventBatch struct{ evs []events.Event }
+type eventBatch struct {
+	evs    []events.Event
+	outbox bool // webhook deliveries were queued
+}
 
 type batchKey struct{}
 

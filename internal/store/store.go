@@ -60,6 +60,8 @@ type Store struct {
 	// a transaction commits and publishes before the next one begins, so
 	// events reach subscribers in the order of their ids.
 	wmu *sync.Mutex
+	// outboxCh wakes the webhook worker after a commit queued deliveries.
+	outboxCh chan struct{}
 }
 
 // Option changes how a Store is opened.
@@ -81,7 +83,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 	}
-	s := &Store{now: func() time.Time { return time.Now().UTC() }, path: path, meta: &metaCache{}, wmu: &sync.Mutex{}}
+	s := &Store{now: func() time.Time { return time.Now().UTC() }, path: path, meta: &metaCache{}, wmu: &sync.Mutex{},
+		outboxCh: make(chan struct{}, outboxSignalBuffer)}
 	s.stmts = &preparedSearch{}
 	for _, o := range opts {
 		o(s)
@@ -255,7 +258,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	err := translate(s.wdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		batch.evs = batch.evs[:0]
+		batch.evs, batch.outbox = batch.evs[:0], false
 		if err := fn(tx); err != nil {
 			return err
 		}
@@ -263,6 +266,12 @@ func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	}))
 	if err == nil {
 		s.publish(batch.evs)
+		if batch.outbox {
+			select {
+			case s.outboxCh <- struct{}{}:
+			default: // already signalled
+			}
+		}
 	}
 	return err
 }
