@@ -23,6 +23,7 @@ import (
 	"github.com/debrief-dev/debrief/internal/config"
 	"github.com/debrief-dev/debrief/internal/demo"
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/notify"
 	"github.com/debrief-dev/debrief/internal/oidc"
 	"github.com/debrief-dev/debrief/internal/postmortem"
 	"github.com/debrief-dev/debrief/internal/store"
@@ -61,6 +62,7 @@ Flags of every command (each also read from the environment):
   --github-webhook-secret  a GitHub webhook's secret: records deployments and pushes to the default
                       branch sent to /integrations/github (DEBRIEF_GITHUB_WEBHOOK_SECRET)
   --changes-token     a token CI sends to /integrations/changes to record changes (DEBRIEF_CHANGES_TOKEN)
+  --webhook-allow-private  let outgoing webhooks reach loopback and private addresses (DEBRIEF_WEBHOOK_ALLOW_PRIVATE)
 `
 
 // printUsage writes the help: every subcommand on one line, then the
@@ -458,6 +460,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		AuthProxyHeader: cfg.AuthProxyHeader, TrustedProxies: cfg.TrustedProxies, Hasher: auth.DefaultHasher,
 		PostmortemDue: cfg.PostmortemDue, BaseURL: cfg.BaseURL, SlackSigningSecret: cfg.SlackSigningSecret,
 		OIDCOnly: cfg.OIDCOnly, GitHubWebhookSecret: cfg.GitHubWebhookSecret, ChangesToken: cfg.ChangesToken,
+		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 	}
 	if cfg.OIDCIssuer != "" {
 		oc, err := oidc.New(oidc.Config{
@@ -511,6 +514,17 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	srv.RegisterOnShutdown(handler.CloseStreams) // live streams never end by themselves
 	stopMaintain := maintain(ctx, st, log)
 	defer stopMaintain()
+	// Outgoing webhooks: deliver the outbox until shutdown (what is not
+	// delivered by then is delivered after the next start).
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	links := cfg.BaseURL // where webhook payloads link to
+	if links == "" {
+		links = base
+	}
+	worker := &notify.Worker{Store: st, BaseURL: links, AllowPrivate: cfg.WebhookAllowPrivate, Log: log}
+	workerDone := make(chan struct{})
+	go func() { defer close(workerDone); worker.Run(workerCtx) }()
+	defer func() { stopWorker(); <-workerDone }()
 	log.Info("serving", "url", base, "db", cfg.DB)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -35,6 +35,7 @@ type Config struct {
 
 	GitHubWebhookSecret string // verifies /integrations/github; empty: that route answers 404
 	ChangesToken        string // lets CI post changes to /integrations/changes without an account
+	WebhookAllowPrivate bool   // outgoing webhooks may reach loopback, private and link-local addresses
 
 	// Single sign-on (OpenID Connect); off while OIDCIssuer is empty.
 	OIDCIssuer         string
@@ -113,6 +114,7 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	str(&cfg.SlackSigningSecret, "slack-signing-secret", "DEBRIEF_SLACK_SIGNING_SECRET", "the Slack app's signing secret; turns on /integrations/slack/commands and /integrations/slack/interactions")
 	str(&cfg.GitHubWebhookSecret, "github-webhook-secret", "DEBRIEF_GITHUB_WEBHOOK_SECRET", "the secret of a GitHub webhook sending deployment_status and push events to /integrations/github")
 	str(&cfg.ChangesToken, "changes-token", "DEBRIEF_CHANGES_TOKEN", "a token CI sends as Authorization: Bearer to record changes at /integrations/changes (an editor's API token works too)")
+	boolean(&cfg.WebhookAllowPrivate, "webhook-allow-private", "DEBRIEF_WEBHOOK_ALLOW_PRIVATE", "let outgoing webhooks reach loopback, private and link-local addresses (refused by default)")
 	str(&proxies, "trusted-proxies", "DEBRIEF_TRUSTED_PROXIES", "comma-separated CIDRs whose proxy header is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
 	str(&cfg.OIDCIssuer, "oidc-issuer", "DEBRIEF_OIDC_ISSUER", "OpenID Connect issuer URL for single sign-on, e.g. https://accounts.google.com (https; http only on loopback)")
 	str(&cfg.OIDCClientID, "oidc-client-id", "DEBRIEF_OIDC_CLIENT_ID", "OpenID Connect client id")

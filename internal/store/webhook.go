@@ -266,7 +266,8 @@ func (s *Store) Redeliver(ctx context.Context, webhookID, deliveryID int64) erro
 		if batch, ok := ctx.Value(batchKey{}).(*eventBatch); ok {
 			batch.outbox = true
 		}
-		return audit(ctx, tx, s.now(), "redeliver", "webhook_delivery", deliveryID, nil, nil, map[string]any{"webhook_id": webhookID})
+		return audit(ctx, tx, s.now(), model.AuditUpdate, "webhook_delivery", deliveryID, nil, nil,
+			map[string]any{"webhook_id": webhookID, "redeliver": true})
 	})
 }
 

@@ -44,6 +44,9 @@ type Options struct {
 	// /integrations/changes without an account.
 	GitHubWebhookSecret string
 	ChangesToken        string
+	// WebhookAllowPrivate lets outgoing webhooks name loopback, private and
+	// link-local addresses (refused by default: SSRF).
+	WebhookAllowPrivate bool
 	// OIDC, when set, adds "Sign in with …" (single sign-on) to the login
 	// page. OIDCOnly then hides the password form: only admins' accounts
 	// (break-glass) still sign in with a password, at /login?break_glass=1.

@@ -57,6 +57,7 @@ type authFixture struct {
 	factor, why, action          int64
 	change                       int64  // a recorded change, linked to the incident
 	service                      string // the change's service, at its first version
+	webhook, delivery            int64  // a webhook and its delivery of the incident's declaration
 	severity                     string // an unused level of the scale
 	category                     string // an unused factor category
 }
@@ -66,10 +67,23 @@ type authFixture struct {
 func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	a.t.Helper()
 	ctx := context.Background()
+	// A webhook of its own (there may be at most 100: the oldest but the
+	// first fixture's go), which gets a delivery of the incident below.
+	hooks, err := a.store.Webhooks(ctx)
+	require.NoError(a.t, err)
+	for i := 1; len(hooks)-i >= 90; i++ {
+		require.NoError(a.t, a.store.DeleteWebhook(ctx, hooks[i].ID))
+	}
+	hook := &model.Webhook{URL: "https://hooks.example.com/matrix", Events: []string{model.EventIncidentDeclared}, Format: model.FormatJSON, Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
+	require.NoError(a.t, hook.Validate(false))
+	require.NoError(a.t, a.store.CreateWebhook(ctx, hook))
 	inc := &model.Incident{Title: "Matrix incident", Severity: "SEV2", Status: model.StatusInvestigating}
 	require.NoError(a.t, a.store.CreateIncident(ctx, inc, ""))
 	e := &model.TimelineEntry{IncidentID: inc.ID, OccurredAt: a.store.Now(), Kind: model.KindObservation, Body: "matrix entry"}
 	require.NoError(a.t, a.store.AppendTimeline(ctx, e))
+	deliveries, err := a.store.Deliveries(ctx, hook.ID, 0, 1)
+	require.NoError(a.t, err)
+	require.NotEmpty(a.t, deliveries)
 	secret, hash, err := auth.NewToken()
 	require.NoError(a.t, err)
 	tok := &model.APIToken{UserID: owner.ID, Name: "matrix", Hash: hash, Prefix: secret[:10]}
@@ -102,7 +116,8 @@ func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	_, err = a.store.SetPostmortemStatus(ctx, inc.ID, model.PostmortemDraft, pm.Version)
 	require.NoError(a.t, err)
 	return authFixture{incident: inc.ID, entry: e.ID, token: tok.ID, user: u.ID, severity: sev.Name,
-		factor: fac.ID, why: why.ID, action: act.ID, category: cat.Name, change: ch.ID, service: ch.Service}
+		factor: fac.ID, why: why.ID, action: act.ID, category: cat.Name, change: ch.ID, service: ch.Service,
+		webhook: hook.ID, delivery: deliveries[0].ID}
 }
 
 // fillPath puts the fixture's ids into a route's path parameters.
@@ -131,6 +146,10 @@ func fillPath(t *testing.T, path string, f authFixture) string {
 			segs[i] = strconv.FormatInt(f.action, 10)
 		case ":service":
 			segs[i] = url.PathEscape(f.service)
+		case ":webhookID":
+			segs[i] = strconv.FormatInt(f.webhook, 10)
+		case ":deliveryID":
+			segs[i] = strconv.FormatInt(f.delivery, 10)
 		case ":changeID":
 			segs[i] = strconv.FormatInt(f.change, 10)
 		case ":token":
@@ -225,6 +244,18 @@ var routeBodies = map[string]func(f authFixture) string{
 	"POST /incidents/:id/changes/:changeID/unlink":   func(authFixture) string { return "" },
 	"POST /services/:service":                        func(f authFixture) string { return "version=1&owner_team=Matrix&name=" + url.QueryEscape(f.service) },
 	"PUT /api/v1/services/:service":                  func(authFixture) string { return `{"owner_team":"Matrix","version":1}` },
+	"POST /admin/webhooks": func(authFixture) string {
+		return "url=https%3A%2F%2Fhooks.example.com%2Fform&events=incident.declared&format=json"
+	},
+	"POST /admin/webhooks/:webhookID/active":                           func(authFixture) string { return "active=1" },
+	"POST /admin/webhooks/:webhookID/delete":                           func(authFixture) string { return "" },
+	"POST /admin/webhooks/:webhookID/deliveries/:deliveryID/redeliver": func(authFixture) string { return "" },
+	"POST /api/v1/webhooks": func(authFixture) string {
+		return `{"url":"https://hooks.example.com/api","events":["incident.declared"]}`
+	},
+	"PATCH /api/v1/webhooks/:webhookID":                                 func(authFixture) string { return `{"active":true}` },
+	"DELETE /api/v1/webhooks/:webhookID":                                func(authFixture) string { return "" },
+	"POST /api/v1/webhooks/:webhookID/deliveries/:deliveryID/redeliver": func(authFixture) string { return "" },
 	"POST /api/v1/changes": func(authFixture) string {
 		return `{"service":"matrix","summary":"Matrix config change","kind":"config"}`
 	},

@@ -118,6 +118,12 @@ func (s *Server) routes() {
 	admin.POST("/admin/severities", s.severitySave)
 	admin.POST("/admin/severities/:name", s.severitySave)
 	admin.POST("/admin/severities/:name/delete", s.severityDelete)
+	admin.GET("/admin/webhooks", s.webhookList)
+	admin.POST("/admin/webhooks", s.webhookCreate)
+	admin.GET("/admin/webhooks/:webhookID", s.webhookShow)
+	admin.POST("/admin/webhooks/:webhookID/active", s.webhookActive)
+	admin.POST("/admin/webhooks/:webhookID/delete", s.webhookDelete)
+	admin.POST("/admin/webhooks/:webhookID/deliveries/:deliveryID/redeliver", s.webhookRedeliver)
 	admin.GET("/admin/categories", s.categoryList)
 	admin.POST("/admin/categories", s.categorySave)
 	admin.POST("/admin/categories/:category", s.categorySave)
@@ -179,6 +185,15 @@ func (s *Server) routes() {
 	apiEditor.POST("/api/v1/incidents/:id/postmortem/draft", s.apiPostmortemDraft)
 	apiEditor.POST("/api/v1/incidents/:id/postmortem/publish", s.apiPostmortemPublish)
 	apiEditor.POST("/api/v1/incidents/:id/postmortem/acknowledgements", s.apiPostmortemAcknowledge)
+
+	apiAdmin := group{s: s, role: model.RoleAdmin}
+	apiAdmin.POST("/api/v1/webhooks", s.apiWebhookCreate)
+	apiAdmin.GET("/api/v1/webhooks", s.apiWebhookList)
+	apiAdmin.GET("/api/v1/webhooks/:webhookID", s.apiWebhookShow)
+	apiAdmin.PATCH("/api/v1/webhooks/:webhookID", s.apiWebhookUpdate)
+	apiAdmin.DELETE("/api/v1/webhooks/:webhookID", s.apiWebhookDelete)
+	apiAdmin.GET("/api/v1/webhooks/:webhookID/deliveries", s.apiDeliveries)
+	apiAdmin.POST("/api/v1/webhooks/:webhookID/deliveries/:deliveryID/redeliver", s.apiRedeliver)
 
 	// The weekly review: viewers read it and its minutes, editors keep the
 	// minutes. /review/:week is "2026-W47.md" (the minutes as Markdown) or
