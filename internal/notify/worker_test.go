@@ -292,7 +292,13 @@ func TestQueuedWhileDownThenDeliveredInOrder(t *testing.T) {
 		_, err = st.UpdateIncident(ctx, inc.ID, model.IncidentPatch{Severity: &sev[(i/2)%2], Version: cur.Version})
 		require.NoError(t, err)
 	}
-	// The "server" restarts: a new worker finds the queue in the database.
+	// The "server" restarts: the database is opened again and a new worker
+	// finds the queue there.
+	path := st.Path()
+	require.NoError(t, st.Close())
+	st, err := store.Open(path)
+	require.NoError(t, err)
+	defer st.Close()
 	testWorker(st, st.Now).Drain(ctx)
 	got := r.got()
 	require.Len(t, got, n)
