@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +49,17 @@ func (a *testApp) phoneIncidents() (resolved, open int64) {
 		"started_at": "2026-11-21T22:00:00Z", "detected_at": "2026-11-21T22:05:00Z", "acknowledged_at": "2026-11-21T22:10:00Z",
 		"mitigated_at": "2026-11-21T23:30:00Z", "resolved_at": "2026-11-22T01:00:00Z",
 	})))
+	// A change with long words before impact, and the service's SLO, for
+	// the change lane, the suspects and the service page.
+	rec := a.api(http.MethodPost, "/api/v1/changes", jsonBody(map[string]any{
+		"service": phoneService, "kind": "config", "summary": "Pool " + phoneWord, "version": phoneWord[:60],
+		"author": phoneName, "url": "https://ci.example.com/" + phoneWord[:100], "started_at": "2026-11-21T21:40:00Z",
+	}))
+	require.Equal(a.t, http.StatusCreated, rec.Code, rec.Body.String())
+	rec = a.api(http.MethodPut, "/api/v1/services/"+url.PathEscape(phoneService), jsonBody(map[string]any{
+		"owner_team": phoneName, "tier": "1", "slo_target": 99.9, "description": phoneMarkdown, "runbook_url": "https://wiki.example.com/" + phoneWord[:100],
+	}))
+	require.Less(a.t, rec.Code, 300, rec.Body.String())
 	open = jsonID(a.t, a.createIncident(jsonBody(map[string]any{
 		"title": "Search " + phoneWord[:100], "severity": "SEV2",
 		"services": []string{phoneService}, "tags": []string{phoneTag},
@@ -137,6 +150,8 @@ func TestBrowserPhone(t *testing.T) {
 		{"search", "/search?q=checkout"},
 		{"review", "/review"},
 		{"actions", "/actions"},
+		{"services", "/services"},
+		{"service", "/services/" + url.PathEscape(phoneService)},
 	}
 	shots := os.Getenv("DEBRIEF_SCREENSHOTS")
 	for _, size := range []struct {
@@ -184,7 +199,7 @@ func TestBrowserPhone(t *testing.T) {
 		.filter(el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden').map(el => el.textContent.trim() || el.name)`
 	assert.Empty(t, evalJS[[]string](t, ctx, visibleLinks), "the menu starts closed")
 	require.NoError(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`header.site summary`))))
-	assert.Equal(t, []string{"Incidents", "Action items", "Archive", "Review", "q", "Declare incident", app.who.user.Name, "Sign out"},
+	assert.Equal(t, []string{"Incidents", "Action items", "Services", "Archive", "Review", "q", "Declare incident", app.who.user.Name, "Sign out"},
 		evalJS[[]string](t, ctx, visibleLinks), "the open menu")
 	assert.Empty(t, evalJS[[]string](t, ctx, overflowJS), "the open menu fits the screen")
 	if shots != "" {

@@ -378,7 +378,9 @@ func burnChart(b *model.ErrorBudget) template.HTML {
 	}
 	svg := fmt.Sprintf(`<svg class="burn-chart %s" viewBox="0 0 %.0f %.0f" role="img" aria-label="Error budget remaining over the window: %.1f of %.1f minutes left">`+
 		`<line class="zero" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`+
+		`<text x="%.1f" y="%.1f">%.1f min</text><text x="%.1f" y="%.1f">0</text>`+
 		`<polyline points="%s"/></svg>`,
-		class, w, h, b.RemainingMinutes, b.BudgetMinutes, pad, w-pad, y(0), y(0), strings.TrimSpace(pts.String()))
+		class, w, h, b.RemainingMinutes, b.BudgetMinutes, pad, w-pad, y(0), y(0),
+		pad+2, y(hi)+12, b.BudgetMinutes, pad+2, y(0)-3, strings.TrimSpace(pts.String()))
 	return template.HTML(svg) //nolint:gosec // numbers only
 }
