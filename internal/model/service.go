@@ -80,6 +80,7 @@ type Outage struct {
 	IncidentID int64
 	Start, End time.Time
 	Open       bool
+	Hidden     bool // a private incident the reader may not see: counted, not named
 }
 
 // OutageOf returns the outage of an incident as of now; ok is false when
@@ -120,6 +121,7 @@ type OutageMinutes struct {
 	IncidentID int64
 	Minutes    float64
 	Open       bool
+	Hidden     bool // counted, not named (see Outage)
 }
 
 // BurnPoint is the remaining budget at an instant.
@@ -154,7 +156,11 @@ func ComputeErrorBudget(target float64, from, to time.Time, outages []Outage) Er
 		if !e.After(s) {
 			continue
 		}
-		b.Incidents = append(b.Incidents, OutageMinutes{IncidentID: o.IncidentID, Minutes: round1(e.Sub(s).Minutes()), Open: o.Open})
+		om := OutageMinutes{IncidentID: o.IncidentID, Minutes: round1(e.Sub(s).Minutes()), Open: o.Open, Hidden: o.Hidden}
+		if o.Hidden {
+			om.IncidentID = 0
+		}
+		b.Incidents = append(b.Incidents, om)
 		spans = append(spans, span{s, e})
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].s.Before(spans[j].s) })

@@ -51,7 +51,7 @@ func TestErrorBudgetByHand(t *testing.T) {
 	assert.Equal(t, 10.0+50+59, b.SpentMinutes, "overlap counted once")
 	assert.Equal(t, 43.2-119, b.RemainingMinutes)
 	assert.True(t, b.Exhausted())
-	assert.Equal(t, []OutageMinutes{{1, 10, false}, {2, 30, false}, {3, 30, false}, {4, 59, true}}, b.Incidents)
+	assert.Equal(t, []OutageMinutes{{1, 10, false, false}, {2, 30, false, false}, {3, 30, false, false}, {4, 59, true, false}}, b.Incidents)
 	require.NotEmpty(t, b.Burn)
 	assert.Equal(t, 43.2, b.Burn[0].Remaining)
 	last := b.Burn[len(b.Burn)-1]

@@ -332,7 +332,7 @@ func TestServiceOutagesOverlapTheWindow(t *testing.T) {
 	require.NoError(t, st.CreateIncident(ctx, other, "tester"))
 	svc, err := st.Service(ctx, "api")
 	require.NoError(t, err)
-	outs, err := st.ServiceOutages(ctx, svc.ID, mustTime(t, "2026-11-01T00:00:00Z"), now)
+	outs, err := st.ServiceOutages(ctx, model.AllIncidents, svc.ID, mustTime(t, "2026-11-01T00:00:00Z"), now)
 	require.NoError(t, err)
 	ids := []int64{}
 	for _, o := range outs {
@@ -342,4 +342,42 @@ func TestServiceOutagesOverlapTheWindow(t *testing.T) {
 	assert.NotContains(t, ids, before)
 	assert.True(t, outs[1].Open)
 	assert.Equal(t, now, outs[1].End)
+}
+
+func TestPrivateIncidentEventsOnlyToHooksThatAskForThem(t *testing.T) {
+	st := OpenTest(t)
+	hook := func(private bool) *model.Webhook {
+		h := &model.Webhook{URL: "https://hooks.example.com/x", Events: []string{model.EventIncidentDeclared}, Secret: "whsec_x", Private: private}
+		require.NoError(t, h.Validate(false))
+		require.NoError(t, st.CreateWebhook(ctx, h))
+		return h
+	}
+	open, all := hook(false), hook(true)
+	require.NoError(t, st.CreateIncident(ctx, &model.Incident{Title: "Secret", Severity: "SEV1", Visibility: model.VisibilityPrivate}, "tester"))
+	require.NoError(t, st.CreateIncident(ctx, &model.Incident{Title: "Open", Severity: "SEV2"}, "tester"))
+	count := func(h *model.Webhook) int {
+		ds, err := st.Deliveries(ctx, h.ID, 0, 10)
+		require.NoError(t, err)
+		return len(ds)
+	}
+	assert.Equal(t, 1, count(open), "only the organisation incident")
+	assert.Equal(t, 2, count(all))
+}
+
+func TestErrorBudgetCountsPrivateIncidentsWithoutNamingThem(t *testing.T) {
+	now := mustTime(t, "2026-11-30T12:00:00Z")
+	st := OpenTest(t, WithClock(func() time.Time { return now }))
+	start := mustTime(t, "2026-11-30T10:00:00Z")
+	require.NoError(t, st.CreateIncident(ctx, &model.Incident{Title: "Secret", Severity: "SEV1", Services: []string{"api"},
+		StartedAt: &start, MitigatedAt: ptr(start.Add(time.Hour)), Visibility: model.VisibilityPrivate}, "tester"))
+	svc, err := st.Service(ctx, "api")
+	require.NoError(t, err)
+	outs, err := st.ServiceOutages(ctx, model.Viewer{UserID: 999}, svc.ID, now.Add(-24*time.Hour), now)
+	require.NoError(t, err)
+	require.Len(t, outs, 1, "its minutes count")
+	assert.True(t, outs[0].Hidden)
+	assert.Zero(t, outs[0].IncidentID, "but it is not named")
+	outs, err = st.ServiceOutages(ctx, model.AllIncidents, svc.ID, now.Add(-24*time.Hour), now)
+	require.NoError(t, err)
+	assert.False(t, outs[0].Hidden)
 }

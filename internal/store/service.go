@@ -112,7 +112,10 @@ func (s *Store) SaveService(ctx context.Context, name string, in *model.Service,
 // ServiceOutages returns the outages of a service's incidents that overlap
 // [from, to) as of now: those with a known start of impact before to whose
 // mitigation (or resolution) is after from or still to come.
-func (s *Store) ServiceOutages(ctx context.Context, serviceID int64, from, to time.Time) ([]model.Outage, error) {
+//
+// The private incidents v may not see are counted (their minutes spend the
+// budget like any other) but not named: Hidden, without an id.
+func (s *Store) ServiceOutages(ctx context.Context, v model.Viewer, serviceID int64, from, to time.Time) ([]model.Outage, error) {
 	var incs []model.Incident
 	err := s.db.WithContext(context.WithoutCancel(ctx)).
 		Where("id IN (SELECT incident_id FROM incident_services WHERE service_id = ?)", serviceID).
@@ -122,10 +125,17 @@ func (s *Store) ServiceOutages(ctx context.Context, serviceID int64, from, to ti
 	if err != nil {
 		return nil, translate(err)
 	}
+	hidden, err := hiddenSet(ctx, s.db, v)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	out := make([]model.Outage, 0, len(incs))
 	for i := range incs {
 		if o, ok := model.OutageOf(&incs[i], now); ok {
+			if hidden[o.IncidentID] {
+				o.Hidden, o.IncidentID = true, 0
+			}
 			out = append(out, o)
 		}
 	}

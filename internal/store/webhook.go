@@ -51,9 +51,18 @@ func enqueue(ctx context.Context, tx *gorm.DB, at time.Time, typ string, inciden
 	if err := tx.Create(&row).Error; err != nil {
 		return err
 	}
+	// A private incident's events go only to the hooks that ask for them.
+	private := false
+	if incidentID != nil {
+		var vis string
+		if err := tx.Raw("SELECT visibility FROM incidents WHERE id = ?", *incidentID).Scan(&vis).Error; err != nil {
+			return err
+		}
+		private = vis == string(model.VisibilityPrivate)
+	}
 	res := tx.Exec(`INSERT INTO webhook_deliveries (webhook_id, outbox_id, msg_id, status, next_attempt_at, created_at)
 		SELECT id, ?, 'msg_' || ? || '_' || id, 'pending', ?, ? FROM webhooks
-		WHERE active = 1 AND instr(events, ?) > 0`, row.ID, row.ID, at, at, ","+typ+",")
+		WHERE active = 1 AND instr(events, ?) > 0 AND (private = 1 OR ? = 0)`, row.ID, row.ID, at, at, ","+typ+",", private)
 	if res.Error != nil {
 		return res.Error
 	}

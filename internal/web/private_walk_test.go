@@ -53,6 +53,12 @@ var notAboutAnIncident = []string{
 	"/admin/users/:userID", "/admin/tokens/:tokenID/revoke", "/admin/severities/:name", "/admin/severities/:name/delete",
 	"/admin/categories/:category", "/admin/categories/:category/delete",
 	"/review/:week", "/review/:week/minutes", "/api/v1/review/:week/minutes",
+	// Changes, services and webhooks: their pages name incidents only
+	// through the viewer's lists (checked for leaks by the walk).
+	"/api/v1/changes/:changeID", "/services/:service", "/api/v1/services/:service", "/api/v1/services/:service/error-budget",
+	"/admin/webhooks/:webhookID", "/admin/webhooks/:webhookID/active", "/admin/webhooks/:webhookID/delete",
+	"/admin/webhooks/:webhookID/deliveries/:deliveryID/redeliver", "/api/v1/webhooks/:webhookID",
+	"/api/v1/webhooks/:webhookID/deliveries", "/api/v1/webhooks/:webhookID/deliveries/:deliveryID/redeliver",
 }
 
 // TestPrivateIncidentRouteWalk walks Echo's route table as an editor who
@@ -73,6 +79,8 @@ func TestPrivateIncidentRouteWalk(t *testing.T) {
 		// Parameters of routes that are not an incident's.
 		"token": "dbc_none", "userID": "999", "name": "SEV2", "category": "change",
 		"week": fmt.Sprintf("%d-W%02d.md", year, week),
+		// The private incident's service: its page lists incidents.
+		"service": "checkout", "changeID": "1", "webhookID": "1", "deliveryID": "1",
 	}
 	fill := func(path string, p map[string]string) string {
 		parts := strings.Split(path, "/")

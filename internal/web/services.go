@@ -164,11 +164,11 @@ func budgetWindow(c echo.Context, svc *model.Service, now time.Time) (from, to t
 }
 
 // errorBudget computes a service's budget over [from, to).
-func (s *Server) errorBudget(ctx context.Context, svc *model.Service, from, to time.Time) (*model.ErrorBudget, error) {
+func (s *Server) errorBudget(ctx context.Context, v model.Viewer, svc *model.Service, from, to time.Time) (*model.ErrorBudget, error) {
 	if svc.SLOTarget == nil {
 		return nil, model.FieldError("slo_target", fmt.Sprintf("service %q has no SLO target: set one first", svc.Name))
 	}
-	outages, err := s.store.ServiceOutages(ctx, svc.ID, from, to)
+	outages, err := s.store.ServiceOutages(ctx, v, svc.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -186,13 +186,17 @@ func (s *Server) apiErrorBudget(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.errorBudget(c.Request().Context(), svc, from, to)
+	b, err := s.errorBudget(c.Request().Context(), viewerOf(c), svc, from, to)
 	if err != nil {
 		return err
 	}
 	incs := make([]map[string]any, len(b.Incidents))
 	for i, o := range b.Incidents {
-		incs[i] = map[string]any{"id": o.IncidentID, "minutes": o.Minutes, "open": o.Open}
+		var id any = o.IncidentID
+		if o.Hidden {
+			id = nil // a private incident: counted, not named
+		}
+		incs[i] = map[string]any{"id": id, "minutes": o.Minutes, "open": o.Open}
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"service": svc.Name, "slo_target": b.Target, "from": model.FormatAPI(b.From), "to": model.FormatAPI(b.To),
@@ -254,12 +258,12 @@ func serviceFormOf(svc *model.Service) serviceForm {
 }
 
 // servicePageData loads what a service's page shows.
-func (s *Server) servicePageData(ctx context.Context, svc *model.Service) (*servicePage, error) {
+func (s *Server) servicePageData(ctx context.Context, v model.Viewer, svc *model.Service) (*servicePage, error) {
 	ctx = context.WithoutCancel(ctx)
 	now := s.now()
 	p := &servicePage{Service: svc, Form: serviceFormOf(svc), Nines: model.NinesTable(svc.SLOTarget, svc.SLOWindowDays)}
 	var err error
-	if p.Incidents, _, err = s.store.Incidents(ctx, store.IncidentFilter{Service: svc.Name, Limit: 20}); err != nil {
+	if p.Incidents, _, err = s.store.Incidents(ctx, store.IncidentFilter{Service: svc.Name, Limit: 20, Viewer: v}); err != nil {
 		return nil, err
 	}
 	since := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1-reliabilityMonths, 0)
@@ -268,7 +272,7 @@ func (s *Server) servicePageData(ctx context.Context, svc *model.Service) (*serv
 		return nil, err
 	}
 	p.Reliability = model.ReliabilityOf(recent, since, now)
-	if p.Actions, p.ActionTotal, err = s.store.Actions(ctx, store.ActionFilter{Service: svc.Name, Status: store.ActionActive, Limit: 20}); err != nil {
+	if p.Actions, p.ActionTotal, err = s.store.Actions(ctx, store.ActionFilter{Service: svc.Name, Status: store.ActionActive, Limit: 20, Viewer: v}); err != nil {
 		return nil, err
 	}
 	p.MoreActions = p.ActionTotal > int64(len(p.Actions))
@@ -277,7 +281,7 @@ func (s *Server) servicePageData(ctx context.Context, svc *model.Service) (*serv
 	}
 	if svc.SLOTarget != nil {
 		from := now.Add(-time.Duration(svc.SLOWindowDays) * 24 * time.Hour)
-		if p.Budget, err = s.errorBudget(ctx, svc, from, now); err != nil {
+		if p.Budget, err = s.errorBudget(ctx, v, svc, from, now); err != nil {
 			return nil, err
 		}
 		p.BurnChart = burnChart(p.Budget)
@@ -291,7 +295,7 @@ func (s *Server) serviceShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.servicePageData(c.Request().Context(), svc)
+	p, err := s.servicePageData(c.Request().Context(), viewerOf(c), svc)
 	if err != nil {
 		return err
 	}
@@ -345,7 +349,7 @@ func (s *Server) serviceUpdate(c echo.Context) error {
 			v.Add("version", "someone changed this service meanwhile: your text is below, the page shows theirs")
 		}
 	}
-	p, err := s.servicePageData(c.Request().Context(), svc)
+	p, err := s.servicePageData(c.Request().Context(), viewerOf(c), svc)
 	if err != nil {
 		return err
 	}
