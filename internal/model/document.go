@@ -19,6 +19,10 @@ type Document struct {
 	Whys       []*WhyNode
 	Actions    []ActionItem
 	Acks       []LintAck
+	// Changes are the changes linked to the incident (its causes and
+	// related ones); Budgets what it spent of its services' error budgets.
+	Changes []ChangeLink
+	Budgets []IncidentBudget
 }
 
 // SectionConflict is one section two people saved at once: the text now

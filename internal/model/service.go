@@ -318,3 +318,42 @@ func ReliabilityOf(incs []Incident, since, now time.Time) Reliability {
 	}
 	return r
 }
+
+// IncidentBudget is what one incident spent of a service's error budget:
+// its outage (impact started to mitigated) against the budget of the SLO's
+// window.
+type IncidentBudget struct {
+	Service       string
+	Target        float64
+	WindowDays    int
+	Minutes       float64
+	BudgetMinutes float64
+	Open          bool // not mitigated yet: spent until now
+}
+
+// Percent is the share of the window's budget the incident spent.
+func (b IncidentBudget) Percent() float64 {
+	if b.BudgetMinutes == 0 {
+		return 0
+	}
+	return 100 * b.Minutes / b.BudgetMinutes
+}
+
+// IncidentBudgets is what inc spent (as of now) of the budget of each of
+// its services that has an SLO target.
+func IncidentBudgets(inc *Incident, services []Service, now time.Time) []IncidentBudget {
+	o, ok := OutageOf(inc, now)
+	if !ok {
+		return nil
+	}
+	var out []IncidentBudget
+	for _, s := range services {
+		if s.SLOTarget == nil {
+			continue
+		}
+		window := time.Duration(s.SLOWindowDays) * 24 * time.Hour
+		out = append(out, IncidentBudget{Service: s.Name, Target: *s.SLOTarget, WindowDays: s.SLOWindowDays,
+			Minutes: round1(o.End.Sub(o.Start).Minutes()), BudgetMinutes: round1(AllowedDowntime(*s.SLOTarget, window).Minutes()), Open: o.Open})
+	}
+	return out
+}

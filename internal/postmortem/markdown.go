@@ -70,6 +70,7 @@ func Render(doc *model.Document, opt Options) []byte {
 	e.section("summary", 2)
 	e.section("impact", 2)
 	e.facts()
+	e.changes()
 	e.factors()
 	e.whys()
 	e.section("trigger", 2)
@@ -228,7 +229,12 @@ type frontMatter struct {
 	Authors          []string               `yaml:"authors,flow"`
 	Reviewers        []string               `yaml:"reviewers,flow"`
 	URL              string                 `yaml:"url"`
-	Debrief          debriefKey             `yaml:"debrief"`
+	// Changes and ErrorBudget summarise the block of the same name (only
+	// when the incident has them): "caused: checkout v2.36.6 (change 12)",
+	// "checkout: 90.0 of 43.2 min (208%)".
+	Changes     []string   `yaml:"changes,flow,omitempty"`
+	ErrorBudget []string   `yaml:"error_budget,flow,omitempty"`
+	Debrief     debriefKey `yaml:"debrief"`
 
 	// The older layout of the debrief key, which Parse still reads and
 	// Render no longer writes.
@@ -388,6 +394,16 @@ func (e *export) frontMatter() {
 		Reviewers:        nonNil(pm.Reviewers),
 		URL:              postmortemURL(e.base, inc.ID),
 		Debrief:          newDebriefKey(inc.ID, e.versions()),
+	}
+	for _, c := range e.doc.Changes {
+		what := c.Service + " " + c.Summary
+		if c.Version != "" && !strings.Contains(c.Summary, c.Version) {
+			what += " " + c.Version
+		}
+		fm.Changes = append(fm.Changes, fmt.Sprintf("%s: %s (change %d)", c.Relation, what, c.ID))
+	}
+	for _, b := range e.doc.Budgets {
+		fm.ErrorBudget = append(fm.ErrorBudget, fmt.Sprintf("%s: %.1f of %.1f min (%.0f%%)", b.Service, b.Minutes, b.BudgetMinutes, b.Percent()))
 	}
 	fm.writeTo(&e.b)
 }
@@ -599,6 +615,43 @@ func (e *export) facts() {
 		e.b.WriteString("| " + r[0] + " | " + r[1] + " |\n")
 	}
 	e.b.WriteString("\n")
+}
+
+// changes is the block of the changes linked to the incident and of what
+// it spent of its services' error budgets (only when there are any, so an
+// export without them is as before). Derived from the record: an import
+// reads nothing from it.
+func (e *export) changes() {
+	if len(e.doc.Changes) == 0 && len(e.doc.Budgets) == 0 {
+		return
+	}
+	e.block(2, "Changes and error budget", "changes", "")
+	if len(e.doc.Changes) > 0 {
+		writeHeader(&e.b, []string{"Relation", "Began (UTC)", "Service", "Change", "Version", "Author"})
+		for _, c := range e.doc.Changes {
+			what := escapePlain(string(c.Kind) + ": " + c.Summary)
+			if c.URL != "" {
+				what = "[" + what + "](" + c.URL + ")"
+			}
+			rel := "related"
+			if c.Relation == model.RelationCaused {
+				rel = "**caused**"
+			}
+			writeRow(&e.b, []string{rel, formatTime(c.StartedAt), escapePlain(c.Service), what, escapePlain(c.Version), escapePlain(c.Author)})
+		}
+		e.b.WriteString("\n")
+	}
+	for _, b := range e.doc.Budgets {
+		open := ""
+		if b.Open {
+			open = " so far (not mitigated yet)"
+		}
+		fmt.Fprintf(&e.b, "- Error budget of %s (SLO %s%% over %d days, %.1f min): this incident spent %.1f min%s, %.0f%% of it.\n",
+			escapePlain(b.Service), strconv.FormatFloat(b.Target, 'f', -1, 64), b.WindowDays, b.BudgetMinutes, b.Minutes, open, b.Percent())
+	}
+	if len(e.doc.Budgets) > 0 {
+		e.b.WriteString("\n")
+	}
 }
 
 func (e *export) severity() string {

@@ -674,7 +674,7 @@ func (ps *parseState) marked(start int, blocks []block) error {
 			id += " " + b.arg
 		}
 		switch b.kind {
-		case "section", "factor", "facts", "factors", "whys", "actions", "timeline":
+		case "section", "factor", "facts", "changes", "factors", "whys", "actions", "timeline":
 			if prev, dup := seen[id]; dup {
 				return errorAt(b.line, "the marker <!-- debrief:%s --> appears twice (also on line %d); keep one", id, prev+1)
 			}
@@ -687,8 +687,8 @@ func (ps *parseState) marked(start int, blocks []block) error {
 				continue
 			}
 			p.Sections[model.SectionKey(b.arg)] = blockText(region)
-		case "facts":
-			// Derived from the front matter; nothing to read.
+		case "facts", "changes":
+			// Derived from the record; nothing to read.
 		case "factors":
 			p.HasFactors = true
 		case "factor":

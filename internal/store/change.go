@@ -264,6 +264,10 @@ func (linkRow) TableName() string { return "incident_changes" }
 
 // IncidentChanges returns the changes linked to an incident, newest first.
 func (s *Store) IncidentChanges(ctx context.Context, incidentID int64) ([]model.ChangeLink, error) {
+	return incidentChanges(s.db.WithContext(context.WithoutCancel(ctx)), incidentID)
+}
+
+func incidentChanges(db *gorm.DB, incidentID int64) ([]model.ChangeLink, error) {
 	var rows []struct {
 		model.Change
 		ServiceName string `gorm:"column:service"`
@@ -272,7 +276,7 @@ func (s *Store) IncidentChanges(ctx context.Context, incidentID int64) ([]model.
 		LinkedAt    time.Time
 		LinkedBy    string
 	}
-	err := s.db.WithContext(context.WithoutCancel(ctx)).Table("incident_changes").
+	err := db.Table("incident_changes").
 		Select(changeSelectColumns+", incident_changes.relation, incident_changes.factor_id, incident_changes.linked_at, incident_changes.linked_by").
 		Joins("JOIN changes ON changes.id = incident_changes.change_id").
 		Joins("JOIN services ON services.id = changes.service_id").

@@ -71,6 +71,15 @@ func loadDocument(tx *gorm.DB, incidentID int64) (*Document, error) {
 	if err := tx.Where("incident_id = ?", incidentID).Order("fingerprint").Find(&d.Acks).Error; err != nil {
 		return nil, err
 	}
+	if d.Changes, err = incidentChanges(tx, incidentID); err != nil {
+		return nil, err
+	}
+	var svcs []model.Service
+	if err := tx.Where("id IN (SELECT service_id FROM incident_services WHERE incident_id = ?) AND slo_target IS NOT NULL", incidentID).
+		Order("name COLLATE NOCASE").Find(&svcs).Error; err != nil {
+		return nil, err
+	}
+	d.Budgets = model.IncidentBudgets(inc, svcs, time.Now())
 	return d, nil
 }
 

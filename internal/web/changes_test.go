@@ -309,3 +309,32 @@ func TestTimelineRowsInterleaveByTime(t *testing.T) {
 	rows = timelineRows(entries, lane, true)
 	assert.Equal(t, int64(2), rows[1].Entry.ID, "newest first")
 }
+
+func TestPostmortemExportCarriesChangesAndBudget(t *testing.T) {
+	app := newChangesApp(t)
+	inc := app.createIncident(`{"title":"Checkout 500s","severity":"SEV1","services":["checkout"],"started_at":"2026-11-20T12:00:00Z","mitigated_at":"2026-11-20T13:30:00Z"}`)
+	id := inc["id"]
+	require.Less(t, app.api(http.MethodPut, "/api/v1/services/checkout", `{"slo_target":99.9}`).Code, 300)
+	rec := app.api(http.MethodPost, "/api/v1/changes", `{"service":"checkout","summary":"Raise pool to 400","version":"cfg-2291","author":"dana","url":"https://ci.example.com/run/8812","started_at":"2026-11-20T11:50:00Z"}`)
+	require.Equal(t, http.StatusCreated, rec.Code)
+	ch := decode(t, rec)["id"]
+	rec = app.api(http.MethodPost, fmt.Sprintf("/api/v1/incidents/%v/changes", id), fmt.Sprintf(`{"change_id":%v,"relation":"caused"}`, ch))
+	require.Equal(t, http.StatusCreated, rec.Code)
+
+	md := app.do(http.MethodGet, fmt.Sprintf("/incidents/%v/postmortem.md?draft=1", id), "", "").Body.String()
+	if !strings.Contains(md, "Changes and error budget") {
+		md = app.do(http.MethodGet, fmt.Sprintf("/incidents/%v/postmortem.md", id), "", "").Body.String()
+	}
+	for _, want := range []string{
+		"## Changes and error budget", "<!-- debrief:changes -->",
+		"| **caused** | 2026-11-20T11:50:00Z | checkout | [deploy: Raise pool to 400](https://ci.example.com/run/8812) | cfg-2291 | dana |",
+		"this incident spent 90.0 min, 208% of it.",
+		fmt.Sprintf(`changes: ['caused: checkout Raise pool to 400 cfg-2291 (change %v)']`, ch),
+		"error_budget: ['checkout: 90.0 of 43.2 min (208%)']",
+	} {
+		assert.Contains(t, md, want)
+	}
+	// The block is the record's: importing the export changes nothing.
+	rec = app.api(http.MethodPost, "/api/v1/import", jsonBody(map[string]any{"markdown": md}))
+	require.Less(t, rec.Code, 300, rec.Body.String())
+}
