@@ -97,6 +97,9 @@ func (s *Store) RecordChange(ctx context.Context, c *model.Change) (created bool
 		if err := tx.Model(&model.Change{}).Where("id = ?", c.ID).Select("*").Omit("id", "created_at").Updates(c).Error; err != nil {
 			return err
 		}
+		if err := markDirty(tx, "change_id = ?", c.ID); err != nil {
+			return err
+		}
 		return audit(ctx, tx, now, model.AuditUpdate, "change", c.ID, nil, before, c)
 	})
 	return created, err
@@ -355,6 +358,9 @@ func (s *Store) LinkChange(ctx context.Context, incidentID, changeID int64, rel 
 		if werr != nil {
 			return werr
 		}
+		if err := markDirty(tx, "incident_id = ? AND change_id = ?", incidentID, changeID); err != nil {
+			return err
+		}
 		link = &model.ChangeLink{Change: c, Relation: row.Relation, FactorID: row.FactorID, LinkedAt: row.LinkedAt, LinkedBy: row.LinkedBy}
 		if exists {
 			return audit(ctx, tx, now, model.AuditUpdate, "change_link", changeID, &incidentID, before, row)
@@ -404,6 +410,9 @@ func (s *Store) UnlinkChange(ctx context.Context, incidentID, changeID int64) er
 	return s.write(ctx, func(tx *gorm.DB) error {
 		var row linkRow
 		if err := tx.Where("incident_id = ? AND change_id = ?", incidentID, changeID).Take(&row).Error; err != nil {
+			return err
+		}
+		if err := markDirty(tx, "incident_id = ? AND change_id = ?", incidentID, changeID); err != nil {
 			return err
 		}
 		if err := tx.Where("incident_id = ? AND change_id = ?", incidentID, changeID).Delete(&linkRow{}).Error; err != nil {

@@ -381,3 +381,28 @@ func TestErrorBudgetCountsPrivateIncidentsWithoutNamingThem(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, outs[0].Hidden)
 }
+
+func TestSearchFindsLinkedChanges(t *testing.T) {
+	st := OpenTest(t)
+	inc := incidentWith(t, st, "Checkout down", "SEV1", "checkout")
+	c := recordChange(t, st, "checkout", mustTime(t, "2026-11-20T10:00:00Z"), func(c *model.Change) {
+		c.Summary, c.Version = "Raise connection pool", "cfgquokka"
+	})
+	assert.Empty(t, find(t, st, "cfgquokka"), "not linked: not the incident's")
+	_, err := st.LinkChange(ctx, inc.ID, c.ID, model.RelationRelated)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{inc.ID}, find(t, st, "cfgquokka"))
+
+	// The change is updated (a CI retry with another summary): re-indexed.
+	require.NoError(t, st.wdb.Exec("UPDATE changes SET external_id = 'ext-c' WHERE id = ?", c.ID).Error)
+	_, err = st.RecordChange(ctx, &model.Change{Service: "checkout", Summary: "Raise pool to marmoset", StartedAt: c.StartedAt, ExternalID: ptr("ext-c")})
+	require.NoError(t, err)
+	assert.Equal(t, []int64{inc.ID}, find(t, st, "marmoset"))
+
+	require.NoError(t, st.UnlinkChange(ctx, inc.ID, c.ID))
+	assert.Empty(t, find(t, st, "marmoset"))
+	n, err := st.Reindex(ctx)
+	require.NoError(t, err)
+	assert.Positive(t, n)
+	assert.Empty(t, find(t, st, "marmoset"), "a rebuild agrees")
+}

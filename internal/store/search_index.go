@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"gorm.io/gorm"
 )
 
 // The archive's full-text index (migrations/00006_search.sql) holds one
@@ -37,7 +39,16 @@ const (
 	tagsList = `COALESCE((SELECT group_concat(tag, char(10) ORDER BY tag) FROM incident_tags WHERE incident_id = i.id), '')`
 )
 
+// markDirty lists incidents whose documents must be built again before the
+// transaction commits (for changes that no trigger sees: a change linked,
+// unlinked or updated).
+func markDirty(tx *gorm.DB, where string, args ...any) error {
+	return tx.Exec("INSERT OR IGNORE INTO search_dirty (incident_id) SELECT incident_id FROM incident_changes WHERE "+where, args...).Error
+}
+
 // docSelect builds the documents of the incidents listed in search_dirty.
+// The narrative column also holds the summaries of the changes linked to
+// the incident.
 // Lists are joined with newlines, in the order the pages show them. The
 // postmortem's summary and impact start as copies of the incident's; they
 // are indexed once unless someone rewrote them.
@@ -47,7 +58,9 @@ SELECT i.id,
 	i.summary || CASE WHEN ps.body IS NOT NULL AND ps.body <> '' AND ps.body <> i.summary THEN char(10) || ps.body ELSE '' END,
 	i.impact || CASE WHEN pi.body IS NOT NULL AND pi.body <> '' AND pi.body <> i.impact THEN char(10) || pi.body ELSE '' END,
 	COALESCE((SELECT group_concat(body, char(10)) FROM postmortem_sections
-		WHERE incident_id = i.id AND key NOT IN ('summary', 'impact') AND body <> ''), ''),
+		WHERE incident_id = i.id AND key NOT IN ('summary', 'impact') AND body <> ''), '')
+	|| COALESCE((SELECT char(10) || group_concat(c.summary || CASE WHEN c.version <> '' THEN ' ' || c.version ELSE '' END, char(10))
+		FROM incident_changes x JOIN changes c ON c.id = x.change_id WHERE x.incident_id = i.id), ''),
 	'', -- the timeline: each entry has its own row in search_entry_fts
 	COALESCE((SELECT group_concat(title || CASE WHEN description <> '' THEN char(10) || description ELSE '' END, char(10) ORDER BY position, id)
 		FROM contributing_factors WHERE incident_id = i.id), ''),
