@@ -169,7 +169,10 @@ func incidentServiceIDs(db *gorm.DB, incidentID int64) ([]int64, error) {
 // services first, then to any other, each group newest first, at most
 // MaxSuspects in all. Each says how long before impact it began and
 // whether it is already linked to the incident.
-func (s *Store) SuspectChanges(ctx context.Context, inc *model.Incident, window time.Duration) ([]model.SuspectChange, error) {
+func (s *Store) SuspectChanges(ctx context.Context, inc *model.Incident, window time.Duration, limit int) ([]model.SuspectChange, error) {
+	if limit <= 0 || limit > MaxSuspects {
+		limit = MaxSuspects
+	}
 	db := s.db.WithContext(context.WithoutCancel(ctx))
 	impact := inc.ImpactStart().UTC()
 	from := impact.Add(-window)
@@ -179,7 +182,7 @@ func (s *Store) SuspectChanges(ctx context.Context, inc *model.Incident, window 
 	}
 	inWindow := func() *gorm.DB {
 		return changeQuery(db).Where("changes.started_at >= ? AND changes.started_at <= ?", from, impact).
-			Order("changes.started_at DESC, changes.id DESC").Limit(MaxSuspects)
+			Order("changes.started_at DESC, changes.id DESC").Limit(limit)
 	}
 	var own, other []changeRow
 	if len(svc) > 0 {
@@ -187,8 +190,8 @@ func (s *Store) SuspectChanges(ctx context.Context, inc *model.Incident, window 
 		if err := inWindow().Where("changes.service_id IN ?", svc).Find(&own).Error; err != nil {
 			return nil, translate(err)
 		}
-		if len(own) < MaxSuspects {
-			if err := inWindow().Where("changes.service_id NOT IN ?", svc).Limit(MaxSuspects - len(own)).Find(&other).Error; err != nil {
+		if len(own) < limit {
+			if err := inWindow().Where("changes.service_id NOT IN ?", svc).Limit(limit - len(own)).Find(&other).Error; err != nil {
 				return nil, translate(err)
 			}
 		}
@@ -231,6 +234,22 @@ func linkRelations(db *gorm.DB, incidentID int64) (map[int64]model.ChangeRelatio
 // oldest first, at most MaxLaneChanges (the latest ones if there are more).
 func (s *Store) ChangesAround(ctx context.Context, inc *model.Incident) ([]model.Change, error) {
 	db := s.db.WithContext(context.WithoutCancel(ctx))
+	q, err := s.laneQuery(db, inc)
+	if err != nil {
+		return nil, err
+	}
+	var rows []changeRow
+	if err := q.Order("changes.started_at DESC, changes.id DESC").Limit(MaxLaneChanges).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+		rows[i], rows[j] = rows[j], rows[i]
+	}
+	return changesOf(rows), nil
+}
+
+// laneQuery selects the changes of an incident's lane (see ChangesAround).
+func (s *Store) laneQuery(db *gorm.DB, inc *model.Incident) (*gorm.DB, error) {
 	from := inc.ImpactStart().UTC().Add(-laneLookBack)
 	to := s.now()
 	if inc.ResolvedAt != nil {
@@ -244,14 +263,28 @@ func (s *Store) ChangesAround(ctx context.Context, inc *model.Incident) ([]model
 	if len(svc) > 0 {
 		q = q.Where("changes.service_id IN ?", svc)
 	}
-	var rows []changeRow
-	if err := q.Order("changes.started_at DESC, changes.id DESC").Limit(MaxLaneChanges).Find(&rows).Error; err != nil {
-		return nil, translate(err)
+	return q, nil
+}
+
+// LaneState says how many changes the incident's lane has and a key that
+// changes whenever one of them is recorded, updated or leaves the lane
+// (for the page's cache), with one aggregate over the lane's index range
+// instead of reading the rows.
+func (s *Store) LaneState(ctx context.Context, inc *model.Incident) (n int, key string, err error) {
+	db := s.db.WithContext(context.WithoutCancel(ctx))
+	q, err := s.laneQuery(db, inc)
+	if err != nil {
+		return 0, "", err
 	}
-	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-		rows[i], rows[j] = rows[j], rows[i]
+	var agg struct {
+		N    int
+		Sum  int64
+		Last string
 	}
-	return changesOf(rows), nil
+	if err := q.Select("count(*) AS n, COALESCE(sum(changes.id), 0) AS sum, COALESCE(max(changes.updated_at), '') AS last").Scan(&agg).Error; err != nil {
+		return 0, "", translate(err)
+	}
+	return min(agg.N, MaxLaneChanges), fmt.Sprintf("%d/%d/%s", agg.N, agg.Sum, agg.Last), nil
 }
 
 type linkRow struct {

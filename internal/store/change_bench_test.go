@@ -118,7 +118,7 @@ func BenchmarkSuspectChanges(b *testing.B) {
 				at := impact.Add(time.Duration(i%150) * 17 * time.Hour)
 				inc.StartedAt = &at
 				t0 := time.Now()
-				list, err := st.SuspectChanges(ctx, inc, 24*time.Hour)
+				list, err := st.SuspectChanges(ctx, inc, 24*time.Hour, 0)
 				times = append(times, time.Since(t0))
 				if err != nil || len(list) == 0 {
 					b.Fatal(err, len(list))

@@ -124,7 +124,7 @@ func TestSuspectChangesOwnServicesFirstNewestFirst(t *testing.T) {
 	other := recordChange(t, st, "search", impact.Add(-10*time.Minute))
 	recordChange(t, st, "checkout", impact.Add(time.Minute)) // after impact: not a suspect
 
-	got, err := st.SuspectChanges(ctx, inc, 24*time.Hour)
+	got, err := st.SuspectChanges(ctx, inc, 24*time.Hour, 0)
 	require.NoError(t, err)
 	ids := make([]int64, len(got))
 	for i, s := range got {
@@ -135,7 +135,7 @@ func TestSuspectChangesOwnServicesFirstNewestFirst(t *testing.T) {
 	assert.False(t, got[2].SameService)
 	assert.Equal(t, 30*time.Minute, got[0].Before)
 
-	got, err = st.SuspectChanges(ctx, inc, 48*time.Hour)
+	got, err = st.SuspectChanges(ctx, inc, 48*time.Hour, 0)
 	require.NoError(t, err)
 	assert.Len(t, got, 4)
 	assert.Equal(t, old.ID, got[2].ID)
@@ -147,7 +147,7 @@ func TestSuspectChangesUseDeclarationWithoutImpactAndAllServicesWithoutServices(
 	inc := newIncident(t, st, "No services, no start")
 	a := recordChange(t, st, "a", now.Add(-time.Hour))
 	b := recordChange(t, st, "b", now.Add(-2*time.Hour))
-	got, err := st.SuspectChanges(ctx, inc, 24*time.Hour)
+	got, err := st.SuspectChanges(ctx, inc, 24*time.Hour, 0)
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	assert.Equal(t, a.ID, got[0].ID)
@@ -229,7 +229,7 @@ func TestThousandChangesInAMinute(t *testing.T) {
 	}
 	inc := &model.Incident{Title: "x", Severity: "SEV2", Services: []string{"svc-3"}, StartedAt: ptr(at.Add(time.Minute))}
 	require.NoError(t, st.CreateIncident(ctx, inc, "tester"))
-	got, err := st.SuspectChanges(ctx, inc, time.Hour)
+	got, err := st.SuspectChanges(ctx, inc, time.Hour, 0)
 	require.NoError(t, err)
 	require.Len(t, got, MaxSuspects, "bounded")
 	for _, s := range got {

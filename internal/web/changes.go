@@ -239,7 +239,7 @@ func (s *Server) apiSuspectChanges(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.SuspectChanges(c.Request().Context(), inc, window)
+	list, err := s.store.SuspectChanges(c.Request().Context(), inc, window, 0)
 	if err != nil {
 		return err
 	}

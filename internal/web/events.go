@@ -439,7 +439,7 @@ type timelineKey struct {
 	incident, lastEvent int64
 	order               string
 	edit                bool
-	changes             string // laneKey of the change lane shown
+	changes             string // the change lane shown (store.LaneState), or "hidden"
 }
 
 // timelineCache keeps recent renderings of timelines, so that thirty

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/debrief-dev/debrief/internal/model"
+	"github.com/debrief-dev/debrief/internal/store"
 )
 
 // entryForm is what the quick-entry and entry edit forms post. At is
@@ -109,46 +110,33 @@ func timelineRows(entries []model.TimelineEntry, lane []model.Change, newestFirs
 	return rows
 }
 
-// laneKey tells apart two states of an incident's change lane, for the
-// timeline cache: a change recorded or updated makes a new key.
-func laneKey(lane []model.Change, show bool) string {
-	if !show {
-		return "hidden"
-	}
-	var newest time.Time
-	var sum int64
-	for _, c := range lane {
-		if c.UpdatedAt.After(newest) {
-			newest = c.UpdatedAt
-		}
-		sum += c.ID
-	}
-	return fmt.Sprintf("%d/%d/%d", len(lane), sum, newest.UnixNano())
-}
+// pageSuspects is how many suspect changes the incident page lists.
+const pageSuspects = 10
 
 type incidentPage struct {
-	Incident    *model.Incident
-	Severity    model.Severity
-	Durations   []model.DurationFact
-	Transitions []model.Status
-	Rows        []timelineRow
-	EntryCount  int
-	Entry       entryForm
-	Errors      map[string]string
-	Focus       bool
-	People      []string
-	Analysis    *analysisPage
-	Postmortem  pmBadge
-	Similar     *similarPanel // on the full page only
-	LastEventID int64         // the live stream starts after it
-	Order       string        // "newest" or "oldest" first
-	Saved       *model.TimelineEntry
-	Conflict    string // why a save was refused, and what changed meanwhile
-	ShowChanges bool   // the change lane is shown in the timeline (?changes=hide hides it)
-	LaneCount   int    // changes in the lane
-	Suspects    []model.SuspectChange
-	Linked      []model.ChangeLink
-	ChatTokens  []model.ChatToken // the generic chat webhook's tokens (editors only)
+	Incident     *model.Incident
+	Severity     model.Severity
+	Durations    []model.DurationFact
+	Transitions  []model.Status
+	Rows         []timelineRow
+	EntryCount   int
+	Entry        entryForm
+	Errors       map[string]string
+	Focus        bool
+	People       []string
+	Analysis     *analysisPage
+	Postmortem   pmBadge
+	Similar      *similarPanel // on the full page only
+	LastEventID  int64         // the live stream starts after it
+	Order        string        // "newest" or "oldest" first
+	Saved        *model.TimelineEntry
+	Conflict     string // why a save was refused, and what changed meanwhile
+	ShowChanges  bool   // the change lane is shown in the timeline (?changes=hide hides it)
+	LaneCount    int    // changes in the lane
+	Suspects     []model.SuspectChange
+	MoreSuspects bool // more than the page lists
+	Linked       []model.ChangeLink
+	ChatTokens   []model.ChatToken // the generic chat webhook's tokens (editors only)
 	// TimelineHTML is the rendered timeline, shared by every viewer of
 	// the same incident state (timelineCache); empty: render Rows.
 	TimelineHTML template.HTML
@@ -208,22 +196,31 @@ func (s *Server) incidentPageData(c echo.Context, id int64, rows bool) (*inciden
 	}
 	// The timeline is the bulk of the page and the same for every viewer
 	// with the same role until the next event: render it once per state.
-	lane, err := s.store.ChangesAround(ctx, inc)
+	// The change lane is part of it: its state (one aggregate) is in the
+	// key, its rows are read only to render.
+	p.ShowChanges = c.QueryParam("changes") != "hide"
+	n, laneState, err := s.store.LaneState(ctx, inc)
 	if err != nil {
 		return nil, err
 	}
-	p.ShowChanges, p.LaneCount = c.QueryParam("changes") != "hide", len(lane)
+	p.LaneCount = n
 	if !p.ShowChanges {
-		lane = nil
+		laneState = "hidden"
 	}
 	key := timelineKey{incident: id, lastEvent: lastEvent, order: order, edit: currentUser(c).Role.Allows(model.RoleEditor),
-		changes: laneKey(lane, p.ShowChanges)}
+		changes: laneState}
 	if html, ok := s.timelines.get(key); ok && !rows && lastEvent > 0 {
 		p.TimelineHTML = html
 	} else {
 		entries, err := s.store.Timeline(ctx, id)
 		if err != nil {
 			return nil, err
+		}
+		var lane []model.Change
+		if p.ShowChanges && n > 0 {
+			if lane, err = s.store.ChangesAround(ctx, inc); err != nil {
+				return nil, err
+			}
 		}
 		p.Rows, p.EntryCount = timelineRows(entries, lane, order == "newest"), len(entries)
 		if lastEvent > 0 && !rows {
@@ -251,8 +248,17 @@ func (s *Server) incidentPageData(c echo.Context, id int64, rows bool) (*inciden
 	}
 	p.Postmortem = badges[inc.ID]
 	p.Transitions = transitions(inc.Status)
-	if p.Suspects, err = s.store.SuspectChanges(ctx, inc, model.DefaultSuspectWindow); err != nil {
+	// The page lists the ten nearest suspects (?suspects=all: up to the
+	// API's fifty).
+	limit := pageSuspects
+	if c.QueryParam("suspects") == "all" {
+		limit = store.MaxSuspects
+	}
+	if p.Suspects, err = s.store.SuspectChanges(ctx, inc, model.DefaultSuspectWindow, limit+1); err != nil {
 		return nil, err
+	}
+	if len(p.Suspects) > limit {
+		p.Suspects, p.MoreSuspects = p.Suspects[:limit], true
 	}
 	if p.Linked, err = s.store.IncidentChanges(ctx, id); err != nil {
 		return nil, err
