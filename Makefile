@@ -10,7 +10,7 @@ given    = $(filter command line override,$(origin $(1)))
 SERVE_FLAGS := $(if $(call given,ADDR),--addr '$(ADDR)') $(if $(call given,DB),--db '$(DB)')
 DB_FLAG     := $(if $(call given,DB),--db '$(DB)')
 
-.PHONY: run build test bench lint demo clean
+.PHONY: run build test bench lint fuzz demo clean
 
 ## run: build and serve on http://localhost:8080 with ./data/debrief.db (see ADDR and DB above)
 run: build
@@ -28,6 +28,16 @@ test:
 ## bench: the benchmarks quoted in the issues' closing notes
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+## fuzz: every fuzz target for FUZZTIME each (make fuzz FUZZTIME=60s); go test runs their seeds anyway
+FUZZTIME ?= 10s
+fuzz:
+	@set -e; for pkg in $$($(GO) list -tags $(TAGS) ./...); do \
+	  for target in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$target"; \
+	    $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
 
 ## lint: go vet, a gofmt check, and internal/postmortem never importing internal/store
 lint:

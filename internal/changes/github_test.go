@@ -2,6 +2,7 @@ package changes
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -107,3 +108,29 @@ func TestFromGitHubRefusesOrIgnores(t *testing.T) {
 }
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+// FuzzFromGitHub: any delivery body maps to a change that passes
+// validation, an Ignored, or a field error; never a panic.
+func FuzzFromGitHub(f *testing.F) {
+	f.Add("deployment_status", sprintf(deploymentStatus, "success"))
+	f.Add("deployment_status", sprintf(deploymentStatus, "error"))
+	f.Add("deployment_status", `{"deployment_status":{"state":"success"},"deployment":{"id":1,"created_at":"2026-11-20T10:00:00+14:00"},"repository":{"name":"x"}}`)
+	f.Add("push", `{"ref":"refs/heads/main","after":"abc","head_commit":{"id":"abc","message":"","timestamp":"2026-11-20T11:00:00Z"},"repository":{"name":"r","default_branch":"main"}}`)
+	f.Add("push", `{"ref":"refs/tags/v1","repository":{"default_branch":"main"}}`)
+	f.Add("ping", `{}`)
+	f.Add("", `null`)
+	f.Fuzz(func(t *testing.T, event, body string) {
+		c, err := FromGitHub(event, []byte(body))
+		if err != nil {
+			var ig *Ignored
+			var ve *model.ValidationError
+			if !errors.As(err, &ig) && !errors.As(err, &ve) {
+				t.Fatalf("unexpected error type %T: %v", err, err)
+			}
+			return
+		}
+		if c.Service == "" || c.ExternalID == nil || c.StartedAt.IsZero() {
+			t.Fatalf("incomplete change %+v", c)
+		}
+	})
+}

@@ -130,3 +130,31 @@ func TestReliabilityOf(t *testing.T) {
 	assert.Nil(t, r.Months[2].MTTR, "November's is still open")
 	assert.Nil(t, ReliabilityOf(incs[:1], rfc("2026-09-01T00:00:00Z"), rfc("2026-09-30T00:00:00Z")).MTBF)
 }
+
+// FuzzErrorBudget: whatever the outages, the spent minutes never exceed the
+// window, the budget only burns, and the remaining is budget − spent.
+func FuzzErrorBudget(f *testing.F) {
+	f.Add(99.9, int64(0), int64(60), int64(30), int64(90))
+	f.Add(99.0, int64(-100), int64(10), int64(5), int64(50000))
+	f.Add(50.0, int64(40000), int64(50000), int64(-5), int64(-1))
+	f.Fuzz(func(t *testing.T, target float64, s1, e1, s2, e2 int64) {
+		if target <= 0 || target >= 100 || target != target {
+			return
+		}
+		from := rfc("2026-11-01T00:00:00Z")
+		to := from.Add(30 * 24 * time.Hour)
+		at := func(m int64) time.Time { return from.Add(time.Duration(m%100000) * time.Minute) }
+		b := ComputeErrorBudget(target, from, to, []Outage{{IncidentID: 1, Start: at(s1), End: at(e1)}, {IncidentID: 2, Start: at(s2), End: at(e2)}})
+		if b.SpentMinutes < 0 || b.SpentMinutes > b.WindowMinutes {
+			t.Fatalf("spent %v of a %v-minute window", b.SpentMinutes, b.WindowMinutes)
+		}
+		if d := b.BudgetMinutes - b.SpentMinutes - b.RemainingMinutes; d > 0.11 || d < -0.11 {
+			t.Fatalf("budget %v − spent %v ≠ remaining %v", b.BudgetMinutes, b.SpentMinutes, b.RemainingMinutes)
+		}
+		for i := 1; i < len(b.Burn); i++ {
+			if b.Burn[i].Remaining > b.Burn[i-1].Remaining || b.Burn[i].At.Before(b.Burn[i-1].At) {
+				t.Fatalf("burn-down goes back: %+v", b.Burn)
+			}
+		}
+	})
+}
