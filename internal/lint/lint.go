@@ -31,6 +31,9 @@ type Finding struct {
 	End     int    `json:"end"`     // byte offset, exclusive
 	Why     string `json:"why"`     // why it matters, one sentence, plain words
 	Reframe string `json:"reframe"` // a reframing question, e.g. "What made this step easy to miss?"
+	// Quoted marks words quoted from the time ("Bob wrote "I forgot to drain
+	// it""): shown as a lower-key note, never counted as blame.
+	Quoted bool `json:"quoted,omitempty"`
 }
 
 // Rule is one entry of the configurable word list.
@@ -305,8 +308,11 @@ func (c *Checker) check(st scanText, people []string) []Finding {
 		}
 		found = kept
 	}
-	found = append(found, personFindings(text, people)...)
-	return resolve(found)
+	ps := newPersonScan(text, people)
+	found = append(found, ps.findings()...)
+	cs := newClauseScan(ps)
+	found = append(found, cs.findings()...)
+	return resolve(settle(cs, found))
 }
 
 // exceptions are the spans of a rule's exception matches. After prepare they

@@ -242,15 +242,16 @@ func (s *personScan) startsClause(i int) bool {
 	return false
 }
 
-func personFindings(text string, people []string) []Finding {
-	if len(people) == 0 || text == "" {
-		return nil
-	}
-	s := &personScan{text: text, names: names(people)}
+func newPersonScan(text string, people []string) *personScan {
+	return &personScan{text: text, names: names(people), toks: tokenize(text)}
+}
+
+// findings are the person-as-cause findings of the names in s.
+func (s *personScan) findings() []Finding {
 	if len(s.names) == 0 {
 		return nil
 	}
-	s.toks = tokenize(text)
+	text := s.text
 	var out []Finding
 	next := 0 // tokens before next belong to a subject already checked
 	for i := range s.toks {

@@ -149,7 +149,8 @@ var DefaultRules = []Rule{
 		Patterns: []string{
 			`blam(?:e|ed|es|ing)`,
 			`!(?:git|svn|hg|cvs)\s+blam(?:e|ed|es|ing)`,
-			`!(?:no|without|zero|beyond|free\s+(?:of|from)|not\s+about)\s+blame`,
+			`!(?:no|without|zero|beyond|free\s+(?:of|from))\s+blame`,
+			`!not\s+about\s+blam(?:e|ing)`,
 			`!(?:not|never|without|no|avoid(?:s|ed|ing)?)\s+(?:to\s+)?(?:assign(?:s|ed|ing)?|apportion(?:s|ed|ing)?|lay(?:s|ing)?|plac(?:e|es|ed|ing)|point(?:s|ed|ing)?|avoid(?:s|ed|ing)?)\s+(?:the\s+)?blame`,
 			`!(?:nobody|no[\s-]?one)\s+(?:(?:is|was|were|to\s+be)\s+)?to\s+blame`,
 			`!blame\s+(?:culture|game)`,
