@@ -10,7 +10,7 @@ given    = $(filter command line override,$(origin $(1)))
 SERVE_FLAGS := $(if $(call given,ADDR),--addr '$(ADDR)') $(if $(call given,DB),--db '$(DB)')
 DB_FLAG     := $(if $(call given,DB),--db '$(DB)')
 
-.PHONY: run build test bench lint fuzz demo clean
+.PHONY: run build test bench lint lint-report fuzz demo clean
 
 ## run: build and serve on http://localhost:8080 with ./data/debrief.db (see ADDR and DB above)
 run: build
@@ -44,6 +44,11 @@ lint:
 	$(GO) vet -tags $(TAGS) ./...
 	@out="$$(gofmt -l cmd internal web templates migrations)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@if $(GO) list -tags $(TAGS) -deps ./internal/postmortem | grep -qx 'github.com/debrief-dev/debrief/internal/store'; then echo "internal/postmortem imports internal/store: use internal/model and an interface"; exit 1; fi
+
+## lint-report: the blameless-language checks on internal/lint/testdata/corpus.jsonl: recall and false
+## positives on the tune and held-out check parts, the confusion per family, and every sentence missed
+lint-report:
+	$(GO) test -tags $(TAGS) -count=1 -run '^TestCorpusAccuracy$$' -v ./internal/lint
 
 ## demo: load two sample incidents and two years of generated history into an empty database
 demo: build
