@@ -56,16 +56,48 @@ const roleWhy = "Naming a role (the developer, an operator, someone) as the caus
 // clauseScan is the clause checks' state for one text.
 type clauseScan struct {
 	*personScan
-	low    []string // lower-cased token texts
-	starts []bool   // starts[i]: token i stands where a subject can
+	low    []string    // lower-cased token texts
+	ent    []*lexEntry // their lexicon entries
+	starts []int8      // memo of startsClause: 0 unknown, 1 yes, 2 no
+	role   []int       // role[i]: the first token at or after i that is a role word
 	out    []Finding
 }
 
+// isStart is startsClause, computed once a token.
+func (c *clauseScan) isStart(i int) bool {
+	if c.starts[i] == 0 {
+		c.starts[i] = 2
+		if c.startsClause(i) {
+			c.starts[i] = 1
+		}
+	}
+	return c.starts[i] == 1
+}
+
+// maySubject reports whether a person or role noun phrase can start at
+// token i, cheaply, before the clause test: a pronoun, "had", a name, or a
+// role word within the next four tokens.
+func (c *clauseScan) maySubject(i int) bool {
+	switch w := c.low[i]; {
+	case c.role[i] <= i+4, personPronouns[w], w == "they", w == "had":
+		return true
+	}
+	return len(c.names) > 0 && c.nameAt(i) > 0
+}
+
 func newClauseScan(s *personScan) *clauseScan {
-	c := &clauseScan{personScan: s, low: make([]string, len(s.toks)), starts: make([]bool, len(s.toks))}
+	n := len(s.toks)
+	c := &clauseScan{personScan: s, low: make([]string, n), ent: make([]*lexEntry, n), starts: make([]int8, n), role: make([]int, n+1)}
 	for i, t := range s.toks {
 		c.low[i] = lowerWord(t.text)
-		c.starts[i] = s.startsClause(i)
+		c.ent[i] = entry(c.low[i])
+	}
+	c.role[n] = n + 5
+	for i := n - 1; i >= 0; i-- {
+		c.role[i] = c.role[i+1]
+		if c.ent[i][lexRole] != "" {
+			c.role[i] = i
+		}
 	}
 	return c
 }
@@ -162,7 +194,7 @@ func (c *clauseScan) theyRefers(i int) referent {
 				return referUnknown
 			}
 		}
-		if !c.starts[k] {
+		if !c.isStart(k) {
 			continue
 		}
 		if c.low[k] == "they" {
@@ -233,7 +265,7 @@ func (c *clauseScan) hasIn(from, to int, set map[string]bool) bool {
 func (c *clauseScan) findings() []Finding {
 	for i := range c.toks {
 		w := c.low[i]
-		if c.starts[i] {
+		if c.maySubject(i) && c.isStart(i) {
 			if np, ok := c.nounPhraseAt(i); ok {
 				c.predicate(np)
 			}
@@ -241,17 +273,18 @@ func (c *clauseScan) findings() []Finding {
 				c.invertedCounterfactual(i)
 			}
 		}
+		e := c.ent[i]
 		switch {
-		case conditionals[w]:
+		case e[lexConditional] == w:
 			c.ifCounterfactual(i)
-		case judgementWords[w]:
+		case e[lexJudgement] == w:
 			if !(i+1 < len(c.toks) && c.sp(i+1) && judgementTech[c.low[i+1]]) {
 				c.add(ruleJudgement, i, i, "")
 			}
 		case w == "by":
 			c.passiveBy(i)
 		default:
-			c.blameNoun(i)
+			c.blameNoun(i, e)
 		}
 	}
 	return c.out
@@ -491,9 +524,8 @@ func (c *clauseScan) passiveBy(i int) {
 // blameNoun looks at token i as a blame noun: always blame ("incompetence"),
 // or owned ("the engineer's mistake", "an operator mistake", "the fault of
 // the on-call", "a mistake by the reviewer").
-func (c *clauseScan) blameNoun(i int) {
+func (c *clauseScan) blameNoun(i int, e *lexEntry) {
 	w := c.low[i]
-	e := entry(w)
 	if e[lexBlame] != "" {
 		c.add(ruleBlameNoun, c.possessorStart(i), i, "")
 		return

@@ -246,8 +246,19 @@ func wordEnd(text string, i int) int {
 }
 
 func isWordRune(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r) // \pL \pN \pM _
+	if r < utf8.RuneSelf {
+		return asciiWord[r]
+	}
+	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r) // \pL \pN \pM _
 }
+
+// asciiWord is isWordRune for ASCII, by table: most text is ASCII.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for r := range t {
+		t[r] = r == '_' || unicode.IsLetter(rune(r)) || unicode.IsNumber(rune(r))
+	}
+	return t
+}()
 
 // boundaryBefore reports whether a word may start at byte i of text.
 func boundaryBefore(text string, i int) bool {

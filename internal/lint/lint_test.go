@@ -537,8 +537,12 @@ func BenchmarkCheck(b *testing.B) {
 	c := newDefault(b)
 	b.SetBytes(int64(len(benchSection)))
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		c.Check(benchSection, benchPeople)
+	}
+	if cpu > 0 {
+		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	}
 }
 

@@ -83,10 +83,13 @@ const (
 	lexCompound
 	lexMetric
 	lexHarm
+	lexJudgement
+	lexConditional
 	nLex
 )
 
-var lexicons = [nLex]*map[string]bool{&roleNouns, &faultVerbs, &blameNouns, &ownedBlameNouns, &compoundBlameNouns, &metricNouns, &harmNouns}
+var lexicons = [nLex]*map[string]bool{&roleNouns, &faultVerbs, &blameNouns, &ownedBlameNouns, &compoundBlameNouns,
+	&metricNouns, &harmNouns, &judgementWords, &conditionals}
 
 var noEntry lexEntry
 
