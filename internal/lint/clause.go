@@ -82,8 +82,10 @@ func (c *clauseScan) maySubject(i int) bool {
 	case c.role[i] <= i+4, personPronouns[w], w == "they", w == "had":
 		return true
 	}
-	return len(c.names) > 0 && c.nameAt(i) > 0
+	return c.nameAt(i) > 0
 }
+
+const noRole = 1 << 40 // beyond any token
 
 func newClauseScan(s *personScan) *clauseScan {
 	n := len(s.toks)
@@ -92,7 +94,7 @@ func newClauseScan(s *personScan) *clauseScan {
 		c.low[i] = lowerWord(t.text)
 		c.ent[i] = entry(c.low[i])
 	}
-	c.role[n] = n + 5
+	c.role[n] = noRole
 	for i := n - 1; i >= 0; i-- {
 		c.role[i] = c.role[i+1]
 		if c.ent[i][lexRole] != "" {
@@ -106,13 +108,22 @@ func newClauseScan(s *personScan) *clauseScan {
 // names a person or role.
 type nounPhrase struct {
 	start, end int
-	exp        int  // index of an experience word ("junior"), or -1
+	junior     bool // an experience word modifies it ("a junior engineer")
 	role       bool // a role noun or pronoun, not a name
 	firstPers  bool // I, we, you: the narrator's own voice
 	vague      bool // "they" with nothing to refer back to
 }
 
+// sp reports whether token i exists and only spaces stand before it.
 func (c *clauseScan) sp(i int) bool { return i < len(c.toks) && onlySpace(c.gap(i)) }
+
+// word returns token i lower-cased when sp(i), else "".
+func (c *clauseScan) word(i int) string {
+	if c.sp(i) {
+		return c.low[i]
+	}
+	return ""
+}
 
 func isRoleWord(w string) bool {
 	return entry(w)[lexRole] != "" && !isPossessive(w)
@@ -126,49 +137,47 @@ func (c *clauseScan) nounPhraseAt(i int) (nounPhrase, bool) {
 	w := c.low[i]
 	switch {
 	case personPronouns[w]:
-		return nounPhrase{start: i, end: i + 1, exp: -1, role: true, firstPers: w == "i" || w == "we" || w == "you"}, true
+		return nounPhrase{start: i, end: i + 1, role: true, firstPers: w == "i" || w == "we" || w == "you"}, true
 	case w == "they":
 		if r := c.theyRefers(i); r != referThing {
-			return nounPhrase{start: i, end: i + 1, exp: -1, role: true, vague: r == referUnknown}, true
+			return nounPhrase{start: i, end: i + 1, role: true, vague: r == referUnknown}, true
 		}
 		return nounPhrase{}, false
 	}
 	if n := c.nameAt(i); n > 0 {
-		return nounPhrase{start: i, end: i + n, exp: -1}, true
+		return nounPhrase{start: i, end: i + n}, true
 	}
 	k := i
 	if npDeterminers[w] {
 		k++
 	}
-	exp := -1
+	junior := false
 	for m := 0; m < 4 && k < len(c.toks); m, k = m+1, k+1 {
 		if k > i && !c.sp(k) {
 			return nounPhrase{}, false
 		}
 		lw := c.low[k]
 		if isRoleWord(lw) {
-			for k+1 < len(c.toks) && c.sp(k+1) && isRoleWord(c.low[k+1]) {
+			for c.sp(k+1) && isRoleWord(c.low[k+1]) {
 				k++ // "on-call engineer", "SRE team", "team member"
 			}
-			for j := i; j < k; j++ {
-				if softwareModifiers[c.low[j]] {
+			for _, w := range c.low[i:k] {
+				if softwareModifiers[w] {
 					return nounPhrase{}, false // "the Kubernetes operator"
 				}
 			}
 			end := k + 1
 			// "the engineer on call", "the SRE on duty", "the lead in charge"
-			if end+1 < len(c.toks) && c.sp(end) && c.sp(end+1) &&
-				((c.low[end] == "on" && (c.low[end+1] == "call" || c.low[end+1] == "duty" || c.low[end+1] == "shift")) ||
-					(c.low[end] == "in" && c.low[end+1] == "charge")) {
+			if postModifiers[c.word(end)+" "+c.word(end+1)] {
 				end += 2
 			}
-			return nounPhrase{start: i, end: end, exp: exp, role: true}, true
+			return nounPhrase{start: i, end: end, junior: junior, role: true}, true
 		}
 		if npStop[lw] || npDeterminers[lw] || entry(lw)[lexFault] != "" || strings.HasSuffix(lw, "ly") {
 			return nounPhrase{}, false
 		}
 		if experienceWords[lw] {
-			exp = k
+			junior = true
 		}
 	}
 	return nounPhrase{}, false
@@ -233,10 +242,16 @@ func (c *clauseScan) subjectText(np nounPhrase) string {
 	return s
 }
 
-// clauseEnd returns the first token after i in another clause (at most 14 on).
+// clauseReach is how many tokens on a clause may reach for a harm marker.
+const clauseReach = 14
+
+// postModifiers follow a role noun in its phrase: "the engineer on call".
+var postModifiers = wordSet("on call", "on duty", "on shift", "in charge")
+
+// clauseEnd returns the first token after i in another clause (at most clauseReach on).
 func (c *clauseScan) clauseEnd(i int) int {
 	k := i + 1
-	for ; k < len(c.toks) && k <= i+14; k++ {
+	for ; k < len(c.toks) && k <= i+clauseReach; k++ {
 		if strings.ContainsAny(c.gap(k), ".!?;:\n()[]\"“”«»") {
 			break
 		}
@@ -245,7 +260,7 @@ func (c *clauseScan) clauseEnd(i int) int {
 }
 
 func (c *clauseScan) hasFault(from, to int) bool {
-	for k := from; k < to && k < len(c.toks); k++ {
+	for k := from; k < to; k++ {
 		if entry(c.low[k])[lexFault] != "" {
 			return true
 		}
@@ -254,7 +269,7 @@ func (c *clauseScan) hasFault(from, to int) bool {
 }
 
 func (c *clauseScan) hasIn(from, to int, set map[string]bool) bool {
-	for k := from; k < to && k < len(c.toks); k++ {
+	for k := from; k < to; k++ {
 		if set[c.low[k]] {
 			return true
 		}
@@ -278,7 +293,7 @@ func (c *clauseScan) findings() []Finding {
 		case e[lexConditional] == w:
 			c.ifCounterfactual(i)
 		case e[lexJudgement] == w:
-			if !(i+1 < len(c.toks) && c.sp(i+1) && judgementTech[c.low[i+1]]) {
+			if !judgementTech[c.word(i+1)] {
 				c.add(ruleJudgement, i, i, "")
 			}
 		case w == "by":
@@ -294,28 +309,22 @@ func (c *clauseScan) findings() []Finding {
 func (c *clauseScan) predicate(np nounPhrase) {
 	j := np.end
 	harmAdverb := false
-	for j < len(c.toks) && c.sp(j) && (auxiliaries[c.low[j]] || isAdverb(c.low[j])) {
+	for c.sp(j) && (auxiliaries[c.low[j]] || isAdverb(c.low[j])) {
 		if harmMarkers[c.low[j]] {
 			harmAdverb = true // "accidentally deleted"
 		}
 		j++
 	}
-	if j >= len(c.toks) || !c.sp(j) {
+	if !c.sp(j) {
 		return
 	}
 	w := c.low[j]
-	next := func(k int) string {
-		if k < len(c.toks) && c.sp(k) {
-			return c.low[k]
-		}
-		return ""
-	}
 	switch {
-	case isNegated(w, next(j+1)):
+	case isNegated(w, c.word(j+1)):
 		c.negatedPredicate(np, j)
 		return
 	case copulas[w]:
-		if np.exp >= 0 && np.start > 0 && causeIntro[c.low[np.start-1]] {
+		if np.junior && np.start > 0 && causeIntro[c.low[np.start-1]] {
 			c.add(ruleJudgement, np.start, j, "") // "because a junior engineer was on call"
 			return
 		}
@@ -324,21 +333,20 @@ func (c *clauseScan) predicate(np nounPhrase) {
 	case modalHave[w]:
 		// "could easily have stopped": the regexp rule takes "could have".
 		k := j + 1
-		for k < len(c.toks) && c.sp(k) && isAdverb(c.low[k]) {
+		for c.sp(k) && isAdverb(c.low[k]) {
 			k++
 		}
-		if k > j+1 && next(k) == "have" {
+		if k > j+1 && c.word(k) == "have" {
 			c.add(ruleCounterfact, j, k, "")
 		}
 		return
 	case w == "made":
-		k := j + 1
-		for k < len(c.toks) && c.sp(k) && k <= j+3 && entry(c.low[k])[lexOwned] == "" {
-			k++
-		}
-		if k < len(c.toks) && c.sp(k) && entry(c.low[k])[lexCompound] != "" {
-			c.add(ruleBlameNoun, np.start, k, "")
-			return
+		// "made a mistake", "made a simple mistake", "made mistakes"
+		for k := j + 1; k <= j+3 && c.sp(k); k++ {
+			if c.ent[k][lexCompound] != "" {
+				c.add(ruleBlameNoun, np.start, k, "")
+				return
+			}
 		}
 	}
 	if v := entry(w)[lexFault]; v != "" {
@@ -352,7 +360,7 @@ func (c *clauseScan) predicate(np nounPhrase) {
 	switch {
 	case np.vague:
 		// "they" with no antecedent may be anything
-	case np.exp >= 0:
+	case np.junior:
 		c.add(ruleJudgement, np.start, j, "")
 	case !np.role || np.firstPers:
 		// Names are the person check's; "we deployed a bad config" is the
@@ -365,23 +373,23 @@ func (c *clauseScan) predicate(np nounPhrase) {
 }
 
 func isNegated(w, next string) bool {
-	if strings.HasSuffix(w, "n't") || strings.HasSuffix(w, "n’t") || w == "never" || w == "cannot" {
+	if strings.HasSuffix(w, "n't") || strings.HasSuffix(w, "n’t") || w == "never" || w == "cannot" { // "would not": "would" is an auxiliary
 		return true
 	}
-	return (w == "did" || w == "could" || w == "would" || w == "does" || w == "do") && next == "not"
+	return w == "not" || (w == "did" || w == "could" || w == "does" || w == "do") && next == "not"
 }
 
 // negatedPredicate: "didn't bother to", "couldn't be bothered"; "the junior
 // on-call did not know …" (experience as the cause). Other negated verbs are
 // not fault: "the on-call did not ignore the alert".
 func (c *clauseScan) negatedPredicate(np nounPhrase, j int) {
-	for k := j + 1; k < len(c.toks) && k <= j+3 && c.sp(k); k++ {
+	for k := j + 1; k <= j+3 && c.sp(k); k++ {
 		if strings.HasPrefix(c.low[k], "bother") {
 			c.add(ruleFaultVerb, np.start, k, "")
 			return
 		}
 	}
-	if np.exp >= 0 {
+	if np.junior {
 		c.add(ruleJudgement, np.start, j, "")
 	}
 }
@@ -389,19 +397,19 @@ func (c *clauseScan) negatedPredicate(np nounPhrase, j int) {
 // copulaPredicate: "was too busy to", "was junior", "was responsible for the outage".
 func (c *clauseScan) copulaPredicate(np nounPhrase, j int) {
 	k := j + 1
-	for k < len(c.toks) && c.sp(k) && k <= j+3 && (isAdverb(c.low[k]) || auxiliaries[c.low[k]] || c.low[k] == "so" || c.low[k] == "very" || c.low[k] == "frankly" || c.low[k] == "solely" || c.low[k] == "directly") {
+	for c.sp(k) && k <= j+3 && (isAdverb(c.low[k]) || auxiliaries[c.low[k]] || c.low[k] == "so" || c.low[k] == "very" || c.low[k] == "frankly" || c.low[k] == "solely" || c.low[k] == "directly") {
 		k++
 	}
-	if k >= len(c.toks) || !c.sp(k) {
+	if !c.sp(k) {
 		return
 	}
 	w := c.low[k]
 	switch {
-	case w == "too" && k+2 < len(c.toks) && c.sp(k+1) && c.sp(k+2) && c.low[k+2] == "to":
+	case w == "too" && c.sp(k+1) && c.word(k+2) == "to":
 		c.add(ruleFaultVerb, np.start, k+2, "")
 	case experienceWords[w] && np.role:
 		c.add(ruleJudgement, np.start, k, "")
-	case w == "responsible" && k+1 < len(c.toks) && c.sp(k+1) && c.low[k+1] == "for":
+	case w == "responsible" && c.sp(k+1) && c.low[k+1] == "for":
 		for m := k + 2; m < c.clauseEnd(k); m++ {
 			if entry(c.low[m])[lexHarm] != "" {
 				c.add(ruleBlameNoun, np.start, k+1, "")
@@ -417,7 +425,7 @@ func (c *clauseScan) faultVerb(np nounPhrase, j int, v string) {
 	end := j
 	if upVerbs[v] {
 		found := false
-		for k := j + 1; k < len(c.toks) && k <= j+3 && c.sp(k); k++ {
+		for k := j + 1; k <= j+3 && c.sp(k); k++ {
 			if c.low[k] == "up" {
 				found, end = true, k
 				break
@@ -427,12 +435,12 @@ func (c *clauseScan) faultVerb(np nounPhrase, j int, v string) {
 			return
 		}
 	}
-	if j+1 < len(c.toks) && c.sp(j+1) && nothingWords[c.low[j+1]] {
+	if c.sp(j+1) && nothingWords[c.low[j+1]] {
 		return // "ignored nothing"
 	}
 	if v == "miss" {
 		k := j + 1
-		for k < len(c.toks) && c.sp(k) && (npDeterminers[c.low[k]] || c.low[k] == "its" || c.low[k] == "monthly" || c.low[k] == "weekly" || c.low[k] == "latency" || c.low[k] == "availability") {
+		for c.sp(k) && (npDeterminers[c.low[k]] || c.low[k] == "its" || c.low[k] == "monthly" || c.low[k] == "weekly" || c.low[k] == "latency" || c.low[k] == "availability") {
 			k++
 		}
 		if k < len(c.toks) && missedObjects[c.low[k]] {
@@ -449,28 +457,28 @@ func (c *clauseScan) faultVerb(np nounPhrase, j int, v string) {
 // ifCounterfactual: "if (only) the on-call had (only) looked", at token i.
 func (c *clauseScan) ifCounterfactual(i int) {
 	k := i + 1
-	if k < len(c.toks) && c.sp(k) && c.low[k] == "only" {
+	if c.sp(k) && c.low[k] == "only" {
 		k++
 	}
-	if k >= len(c.toks) || !c.sp(k) {
+	if !c.sp(k) {
 		return
 	}
 	np, ok := c.nounPhraseAt(k)
 	if !ok {
 		return
 	}
-	if h := np.end; h < len(c.toks) && c.sp(h) && (c.low[h] == "had" || c.low[h] == "hadn't" || c.low[h] == "hadn’t") {
+	if h := np.end; c.sp(h) && (c.low[h] == "had" || c.low[h] == "hadn't" || c.low[h] == "hadn’t") {
 		c.add(ruleCounterfact, i, c.cfVerb(h), "")
 	}
 }
 
 // invertedCounterfactual: "Had the reviewer read the diff, …", at token i.
 func (c *clauseScan) invertedCounterfactual(i int) {
-	if i+1 >= len(c.toks) || !c.sp(i+1) {
+	if !c.sp(i + 1) {
 		return
 	}
 	np, ok := c.nounPhraseAt(i + 1)
-	if !ok || np.end >= len(c.toks) || !c.sp(np.end) {
+	if !ok || !c.sp(np.end) {
 		return
 	}
 	v := c.low[np.end]
@@ -482,10 +490,10 @@ func (c *clauseScan) invertedCounterfactual(i int) {
 // cfVerb returns the verb after the "had" at h ("had only looked" → looked).
 func (c *clauseScan) cfVerb(h int) int {
 	k := h + 1
-	for k < len(c.toks) && c.sp(k) && cfVerbsAfter[c.low[k]] {
+	for c.sp(k) && cfVerbsAfter[c.low[k]] {
 		k++
 	}
-	if k < len(c.toks) && c.sp(k) {
+	if c.sp(k) {
 		return k
 	}
 	return h
@@ -493,7 +501,7 @@ func (c *clauseScan) cfVerb(h int) int {
 
 // passiveBy: "caused by an operator", "was made by a junior developer", at the "by" of token i.
 func (c *clauseScan) passiveBy(i int) {
-	if i < 2 || !c.sp(i) || !c.sp(i-1) || i+1 >= len(c.toks) || !c.sp(i+1) {
+	if i < 2 || !c.sp(i) || !c.sp(i-1) || !c.sp(i+1) {
 		return
 	}
 	verb := c.low[i-1]
@@ -509,7 +517,7 @@ func (c *clauseScan) passiveBy(i int) {
 	}
 	end := c.clauseEnd(i)
 	switch {
-	case np.exp >= 0:
+	case np.junior:
 		c.add(ruleJudgement, i-1, np.end-1, "")
 	case verb == "caused" || verb == "triggered" || verb == "introduced" || verb == "broken" ||
 		c.hasIn(np.end, end, harmMarkers) || c.hasFault(np.end, end):
@@ -533,7 +541,7 @@ func (c *clauseScan) blameNoun(i int, e *lexEntry) {
 	if e[lexOwned] == "" {
 		return
 	}
-	if i+1 < len(c.toks) && c.sp(i+1) && entry(c.low[i+1])[lexMetric] != "" {
+	if c.sp(i+1) && entry(c.low[i+1])[lexMetric] != "" {
 		return // "operator error rate", "their error handling"
 	}
 	if p := c.possessorStart(i); p < i {
@@ -550,10 +558,10 @@ func (c *clauseScan) blameNoun(i int, e *lexEntry) {
 	}
 	// "a mistake by the operator", "the fault of the on-call", "the mistake was made by …"
 	k := i + 1
-	if k+1 < len(c.toks) && c.sp(k) && copulas[c.low[k]] && c.low[k+1] == "made" {
+	if copulas[c.word(k)] && c.word(k+1) == "made" {
 		k += 2
 	}
-	if k+1 < len(c.toks) && c.sp(k) && c.sp(k+1) && (c.low[k] == "by" || c.low[k] == "of") {
+	if w := c.word(k); (w == "by" || w == "of") && c.sp(k+1) {
 		if np, ok := c.nounPhraseAt(k + 1); ok && !np.firstPers {
 			c.add(ruleBlameNoun, i, np.end-1, "")
 		}

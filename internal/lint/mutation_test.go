@@ -1,0 +1,63 @@
+package lint
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// Boundaries of the clause analysis, each pinned by a sentence on either
+// side (written for the mutants gremlins found alive).
+func TestClauseBoundaries(t *testing.T) {
+	c := newDefault(t)
+	filler := func(n int) string { return strings.Repeat("word ", n) }
+	tests := []struct {
+		name, text string
+		want       []hit
+	}{
+		{"three modifiers before the role", "The tired new night engineer ignored the alert.", []hit{{"fault-verb", "The tired new night engineer ignored"}}},
+		{"four modifiers are not a subject", "The very tired new night engineer ignored the alert.", nil},
+		{"on duty", "The SRE on duty skipped the check.", []hit{{"fault-verb", "The SRE on duty skipped"}}},
+		{"on shift", "The engineer on shift missed the page.", []hit{{"fault-verb", "The engineer on shift missed"}}},
+		{"in charge", "The lead in charge ignored the warning.", []hit{{"fault-verb", "The lead in charge ignored"}}},
+		{"on call at the end", "Blame the engineer on call", []hit{{"blame", "Blame"}}},
+		{"text ends inside an if clause", "It would have held if the new", nil},
+		{"text ends after if the", "It would have held if the", nil},
+		{"text ends after a role", "It held if the engineer", nil},
+		{"harm marker at the end of the reach", "The developer pushed " + filler(13) + "bad", []hit{{"role-as-cause", "The developer pushed"}}},
+		{"harm marker beyond the reach", "The developer pushed " + filler(14) + "bad", nil},
+		{"they two sentences on is vague", "The operators restarted all nodes. Then it rained. They caused an outage.", nil},
+		{"they one sentence on", "The operators restarted all nodes. Then they caused an outage.", []hit{{"role-as-cause", "they caused"}}},
+		{"passive agent who skipped", "The script was run by an engineer who skipped the dry run.", []hit{{"role-as-cause", "run by an engineer"}}},
+		{"passive agent, harm at the end", "The config was changed by the intern without review", []hit{{"role-as-cause", "changed by the intern"}}},
+		{"passive agent, no harm", "The config was changed by the intern at noon", nil},
+		{"junior subject first in the text", "Junior engineers were on call.", nil},
+		{"junior subject after because", "It broke because junior engineers were on call.", []hit{{"judgement", "junior engineers were"}}},
+		{"could have, impact", "The engineer could have caused data loss.", nil},
+		{"could have with an adverb", "The engineer could probably have stopped it.", []hit{{"counterfactual", "could probably have"}}},
+		{"made a mistake two words on", "The engineer made a simple mistake.", []hit{{"blame-noun", "The engineer made a simple mistake"}}},
+		{"made a mistake too far on: a harmful action", "The engineer made a really simple mistake.", []hit{{"role-as-cause", "The engineer made"}}},
+		{"made a plural mistake", "The engineers made mistakes.", []hit{{"blame-noun", "The engineers made mistakes"}}},
+		{"did not bother", "The engineer did not bother to check.", []hit{{"fault-verb", "The engineer did not bother"}}},
+		{"could not be bothered", "The engineer could not be bothered.", []hit{{"fault-verb", "The engineer could not be bothered"}}},
+		{"would not bother", "The engineer would not bother with it.", []hit{{"fault-verb", "The engineer would not bother"}}},
+		{"does not bother", "The engineer does not bother with reviews.", []hit{{"fault-verb", "The engineer does not bother"}}},
+		{"do not bother", "The engineers do not bother with reviews.", []hit{{"fault-verb", "The engineers do not bother"}}},
+		{"never bothered", "The engineer never bothered to check.", []hit{{"fault-verb", "The engineer never bothered"}}},
+		{"cannot be bothered", "The engineers cannot be bothered.", []hit{{"fault-verb", "The engineers cannot be bothered"}}},
+		{"bother four words on", "The engineer did not really ever bother.", nil},
+		{"did not ignore", "The on-call did not ignore the alert.", nil},
+		{"did ignore", "The on-call did ignore the alert.", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := check(t, c, tc.text, nil)
+			if tc.want == nil {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, tc.want, hits(got))
+		})
+	}
+}
