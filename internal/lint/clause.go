@@ -482,7 +482,7 @@ func (c *clauseScan) invertedCounterfactual(i int) {
 		return
 	}
 	v := c.low[np.end]
-	if cfVerbsAfter[v] || strings.HasSuffix(v, "ed") || pastIrregular[v] || v == "read" || v == "been" || v == "known" || v == "followed" {
+	if cfVerbsAfter[v] || strings.HasSuffix(v, "ed") || pastIrregular[v] || v == "read" || v == "known" {
 		c.add(ruleCounterfact, i, c.cfVerb(np.end-1), "")
 	}
 }

@@ -49,6 +49,31 @@ func TestClauseBoundaries(t *testing.T) {
 		{"bother four words on", "The engineer did not really ever bother.", nil},
 		{"did not ignore", "The on-call did not ignore the alert.", nil},
 		{"did ignore", "The on-call did ignore the alert.", nil},
+		{"responsible for a harm", "The intern was solely responsible for the outage.", []hit{{"blame-noun", "The intern was solely responsible for"}}},
+		{"three adverbs before responsible", "The intern was clearly so directly responsible for the outage.", []hit{{"blame-noun", "The intern was clearly so directly responsible for"}}},
+		{"four adverbs before responsible", "The intern was very clearly so directly responsible for the outage.", nil},
+		{"responsible for work", "The team was responsible for the runbook.", nil},
+		{"responsible alone", "The team was responsible.", nil},
+		{"responsible to", "The team was responsible to the outage review board.", nil},
+		{"too busy, no to", "The on-call was too busy.", nil},
+		{"too busy at the end", "The on-call was too busy", nil},
+		{"junior copula needs a role", "The build was junior.", nil},
+		{"ends after the copula", "The engineer was", nil},
+		{"up too far on", "The operators messed the whole config up.", nil},
+		{"missed at the end", "The reviewer missed the", []hit{{"fault-verb", "The reviewer missed"}}},
+		{"missed the SLO", "The reviewer missed the SLO.", nil},
+		{"if only at the end", "It held if only", nil},
+		{"if at the end", "It held if", nil},
+		{"hadn't", "If the operator hadn't disabled the alert, we would have known.", []hit{{"counterfactual", "If the operator hadn't disabled"}}},
+		{"hadn’t", "If the operator hadn’t disabled the alert, we would have known.", []hit{{"counterfactual", "If the operator hadn’t disabled"}}},
+		{"if a role has", "If the operator has access, it works.", nil},
+		{"had at the end", "Had", nil},
+		{"had a role at the end", "Had the engineer", nil},
+		{"had a role known", "Had the engineer known, it would have held.", []hit{{"counterfactual", "Had the engineer known"}}},
+		{"had a role been", "Had the engineer been told, it would have held.", []hit{{"counterfactual", "Had the engineer been told"}}},
+		{"had a role a noun", "Had the engineer access, it would have held.", nil},
+		{"had a thing", "Had the cache been warm, it would have held.", nil},
+		{"if someone had at the end", "It held if someone had", []hit{{"counterfactual", "if someone had"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,6 +83,49 @@ func TestClauseBoundaries(t *testing.T) {
 				return
 			}
 			assert.Equal(t, tc.want, hits(got))
+		})
+	}
+}
+
+func TestQuietEdges(t *testing.T) {
+	c := newDefault(t)
+	tests := []struct {
+		name, text string
+		want       []hit
+		quoted     bool
+	}{
+		{"guillemets after an alert", "The alert read «human error detected».", nil, false},
+		{"brackets without a link", "[draft] human error", []hit{{"human-error", "human error"}}, false},
+		{"a link without its closing paren", "[x](http human error", []hit{{"human-error", "human error"}}, false},
+		{"a link text across lines", "[x\n](y) human error", []hit{{"human-error", "human error"}}, false},
+		{"a link and text after it", "[human error](https://x.example) and human error", []hit{{"human-error", "human error"}}, false},
+		{"a quote across lines is no quote", "The alert read \"x\nhuman error\"", []hit{{"human-error", "human error"}}, false},
+		{"a url ends at a quote", "https://x.example/\"human error\"", []hit{{"human-error", "human error"}}, false},
+		{"www", "See www.example.com/human-error today", nil, false},
+		{"double backticks", "Run ``human error`` twice", nil, false},
+		{"a role before a colon", "The on-call: \"I forgot to drain it\"", []hit{{"forgot", "forgot"}}, true},
+		{"a pronoun before a colon", "She: \"I forgot to drain it\"", []hit{{"forgot", "forgot"}}, true},
+		{"a colon after a thing", "Summary: \"I forgot to drain it\"", []hit{{"forgot", "forgot"}}, false},
+		{"speech in the sentence before", "Bob said it was fine. Then \"forgot\" appeared.", []hit{{"forgot", "forgot"}}, false},
+		{"no one", "No one ignored the alert.", nil, false},
+		{"negation after the finding", "The engineer ignored the alert and no one noticed.", []hit{{"fault-verb", "The engineer ignored"}}, false},
+		{"negation out of scope", "Nobody knew, but the engineer ignored the alert.", []hit{{"fault-verb", "the engineer ignored"}}, false},
+		{"negation in the sentence before", "It was not late. The engineer ignored the alert.", []hit{{"fault-verb", "The engineer ignored"}}, false},
+		{"negated fault", "It was not my fault.", nil, false},
+		{"negated careless", "Nobody was careless.", nil, false},
+		{"negation does not reach other rules", "We did not say it should have been caught.", []hit{{"counterfactual", "should have"}}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := check(t, c, tc.text, []string{"Bob"})
+			if tc.want == nil {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, tc.want, hits(got))
+			for _, f := range got {
+				assert.Equal(t, tc.quoted, f.Quoted, f.Phrase)
+			}
 		})
 	}
 }
