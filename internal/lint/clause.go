@@ -568,6 +568,16 @@ func (c *clauseScan) blameNoun(i int, e *lexEntry) {
 	}
 }
 
+// isName reports whether w is a one-word name from the incident's roles ("Dave" of "Dave's").
+func (c *clauseScan) isName(w string) bool {
+	for _, n := range c.names {
+		if len(n) == 1 && strings.EqualFold(n[0], w) {
+			return true
+		}
+	}
+	return false
+}
+
 // possessorStart returns the token where "the engineer's (own) mistake"
 // starts its possessor, or i when noun i has none.
 func (c *clauseScan) possessorStart(i int) int {
@@ -586,7 +596,7 @@ func (c *clauseScan) possessorStart(i int) int {
 		if c.low[i] != "error" && c.low[i] != "errors" {
 			return k
 		}
-		if base := stripPossessive(p); isRoleWord(base) || base == "someone" || base == "somebody" || c.nameAt(k) > 0 {
+		if base := stripPossessive(p); isRoleWord(base) || base == "someone" || base == "somebody" || c.isName(stripPossessive(c.toks[k].text)) {
 			return k
 		}
 	}

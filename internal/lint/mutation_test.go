@@ -129,3 +129,57 @@ func TestQuietEdges(t *testing.T) {
 		})
 	}
 }
+
+func TestBlameNounsAndAgents(t *testing.T) {
+	c := newDefault(t)
+	people := []string{"Dave"}
+	tests := []struct {
+		name, text string
+		want       []hit
+	}{
+		{"by at the start", "By the engineer on call.", nil},
+		{"caused by needs no copula", "An outage caused by an operator.", []hit{{"role-as-cause", "caused by an operator"}}},
+		{"triggered by", "It was triggered by the release manager.", []hit{{"role-as-cause", "triggered by the release manager"}}},
+		{"introduced by", "The regression was introduced by a developer.", []hit{{"role-as-cause", "introduced by a developer"}}},
+		{"broken by", "The build was broken by the intern.", []hit{{"role-as-cause", "broken by the intern"}}},
+		{"deployed by, no copula", "A change deployed by the engineer without review.", nil},
+		{"being pushed by", "It failed, being pushed by an engineer without review.", []hit{{"role-as-cause", "pushed by an engineer"}}},
+		{"adverb before the participle", "It was quickly pushed by an engineer without review.", []hit{{"role-as-cause", "pushed by an engineer"}}},
+		{"by you", "It was caused by you.", nil},
+		{"reviewed by", "It was reviewed by an engineer without comment.", nil},
+		{"by a name", "It was triggered by Dave.", []hit{{"person-as-cause", "triggered by Dave"}}},
+		{"honest mistake", "It was the operator's honest mistake.", []hit{{"blame-noun", "operator's honest mistake"}}},
+		{"big mistake", "It was her big mistake.", []hit{{"blame-noun", "her big mistake"}}},
+		{"careless mistake", "It was the engineer's careless mistake.", []hit{{"blame-noun", "engineer's careless mistake"}}},
+		{"his error", "It was his error.", []hit{{"blame-noun", "his error"}}},
+		{"its error", "It was its error.", nil},
+		{"a thing's error", "It was the parser's error.", nil},
+		{"someone's error", "It was someone's error.", []hit{{"blame-noun", "someone's error"}}},
+		{"a name's error", "It was Dave's error.", []hit{{"blame-noun", "Dave's error"}}},
+		{"an unknown name's error", "It was Carol's error.", nil},
+		{"everyone's mistake", "It was everyone's mistake.", nil},
+		{"human mistake", "It was a human mistake.", []hit{{"blame-noun", "human mistake"}}},
+		{"plural role before a mistake", "It was an engineers mistake.", nil},
+		{"software operator mistake", "It was a Kubernetes operator mistake.", nil},
+		{"engineer error rate", "The engineer error rate is flat.", nil},
+		{"possessive error rate", "The operator's error rate is flat.", nil},
+		{"mistake of a role", "It was a mistake of the engineer.", []hit{{"blame-noun", "mistake of the engineer"}}},
+		{"mistake by you", "It was a mistake by you.", nil},
+		{"mistake of a thing", "It was a mistake of the config.", nil},
+		{"mistake by at the end", "It was a mistake by", nil},
+		{"always blame", "The sloppiness of the rollout hurt.", []hit{{"blame-noun", "sloppiness"}}},
+		{"always blame, owned", "Their laziness hurt.", []hit{{"blame-noun", "Their laziness"}}},
+		{"judgement at the end", "It was lazy", []hit{{"judgement", "lazy"}}},
+		{"lazy loading", "It was lazy loading", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := check(t, c, tc.text, people)
+			if tc.want == nil {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, tc.want, hits(got))
+		})
+	}
+}
