@@ -131,10 +131,7 @@ func isRoleWord(w string) bool {
 
 // nounPhraseAt parses a person or role noun phrase starting at token i.
 func (c *clauseScan) nounPhraseAt(i int) (nounPhrase, bool) {
-	if i >= len(c.toks) {
-		return nounPhrase{}, false
-	}
-	w := c.low[i]
+	w := c.low[i] // callers pass a token that exists
 	switch {
 	case personPronouns[w]:
 		return nounPhrase{start: i, end: i + 1, role: true, firstPers: w == "i" || w == "we" || w == "you"}, true
@@ -152,7 +149,7 @@ func (c *clauseScan) nounPhraseAt(i int) (nounPhrase, bool) {
 		k++
 	}
 	junior := false
-	for m := 0; m < 4 && k < len(c.toks); m, k = m+1, k+1 {
+	for m := 0; m < 4; m, k = m+1, k+1 {
 		if k > i && !c.sp(k) {
 			return nounPhrase{}, false
 		}
@@ -501,14 +498,18 @@ func (c *clauseScan) cfVerb(h int) int {
 
 // passiveBy: "caused by an operator", "was made by a junior developer", at the "by" of token i.
 func (c *clauseScan) passiveBy(i int) {
-	if i < 2 || !c.sp(i) || !c.sp(i-1) || !c.sp(i+1) {
+	if i < 2 || !c.sp(i) || !c.sp(i+1) {
 		return
 	}
 	verb := c.low[i-1]
 	if !causeVerbs[verb] {
 		return
 	}
-	if b := c.low[i-2]; !copulas[b] && b != "being" && !isAdverb(b) && verb != "caused" && verb != "triggered" && verb != "introduced" {
+	b := "" // the word before the participle, when nothing else stands between
+	if c.sp(i - 1) {
+		b = c.low[i-2]
+	}
+	if !copulas[b] && b != "being" && !isAdverb(b) && verb != "caused" && verb != "triggered" && verb != "introduced" {
 		return
 	}
 	np, ok := c.nounPhraseAt(i + 1)

@@ -74,6 +74,11 @@ func TestClauseBoundaries(t *testing.T) {
 		{"had a role a noun", "Had the engineer access, it would have held.", nil},
 		{"had a thing", "Had the cache been warm, it would have held.", nil},
 		{"if someone had at the end", "It held if someone had", []hit{{"counterfactual", "if someone had"}}},
+		{"if, three modifiers", "If the tired new night engineer had looked, it would have held.", []hit{{"counterfactual", "If the tired new night engineer had looked"}}},
+		{"if, four modifiers", "If the very tired new night engineer had looked, it would have held.", nil},
+		{"they, antecedent 40 tokens back", "The engineers restarted " + filler(36) + "and they caused an outage.", []hit{{"role-as-cause", "they caused"}}},
+		{"they, antecedent 41 tokens back", "The engineers restarted " + filler(37) + "and they caused an outage.", nil},
+		{"they ends the text", "The operators restarted all nodes. Then they", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,6 +143,15 @@ func TestBlameNounsAndAgents(t *testing.T) {
 		want       []hit
 	}{
 		{"by at the start", "By the engineer on call.", nil},
+		{"by third in the text", "Outage caused by an operator.", []hit{{"role-as-cause", "caused by an operator"}}},
+		{"caused by after a comma", "It broke, caused by an operator.", []hit{{"role-as-cause", "caused by an operator"}}},
+		{"pushed by after a comma", "It was, pushed by an engineer without review.", nil},
+		{"engineer error", "It was engineer error.", []hit{{"blame-noun", "engineer error"}}},
+		{"software operator mistake first", "Kubernetes operator mistake.", nil},
+		{"his own mistake first", "His own mistake.", []hit{{"blame-noun", "His own mistake"}}},
+		{"own, mistake", "It was his own, mistake", nil},
+		{"a thing's errors", "It was the parser's errors.", nil},
+		{"a role's errors", "It was the operator's errors.", []hit{{"blame-noun", "operator's errors"}}},
 		{"caused by needs no copula", "An outage caused by an operator.", []hit{{"role-as-cause", "caused by an operator"}}},
 		{"triggered by", "It was triggered by the release manager.", []hit{{"role-as-cause", "triggered by the release manager"}}},
 		{"introduced by", "The regression was introduced by a developer.", []hit{{"role-as-cause", "introduced by a developer"}}},
