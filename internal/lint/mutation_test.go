@@ -197,3 +197,83 @@ func TestBlameNounsAndAgents(t *testing.T) {
 		})
 	}
 }
+
+func TestWordForms(t *testing.T) {
+	for w, want := range map[string]string{"AZaz@[`{": "azaz@[`{", "on-call": "on-call", "ÉCOLE": "école", "": ""} {
+		assert.Equal(t, want, lowerWord(w), w)
+	}
+	for w, want := range map[string]bool{"engineer's": true, "engineer’s": true, "engineers'": true, "engineers’": true, "engineers": false, "'s": true, "s": false} {
+		assert.Equal(t, want, isPossessive(w), w)
+	}
+	for w, want := range map[string]string{"engineer's": "engineer", "engineer’s": "engineer", "engineers'": "engineers", "engineers’": "engineers", "engineer": "engineer"} {
+		assert.Equal(t, want, stripPossessive(w), w)
+	}
+	tests := []struct {
+		lex      []string
+		w, lemma string
+	}{
+		{[]string{"go"}, "goes", "go"},          // a two-letter base
+		{[]string{"x"}, "xs", ""},               // a one-letter base is too short
+		{[]string{"bare"}, "bars", ""},          // -s never restores an e
+		{[]string{"bare"}, "bard", ""},          // nor does -d
+		{[]string{"bare"}, "bared", "bare"},     // -ed does
+		{[]string{"bare"}, "baring", "bare"},    // and -ing
+		{[]string{"lie"}, "lied", "lie"},        // -d
+		{[]string{"skip"}, "skipps", ""},        // only -ed and -ing double a consonant
+		{[]string{"skip"}, "skipted", ""},       // and only a doubled one
+		{[]string{"skip"}, "skipping", "skip"},  //
+		{[]string{"apply"}, "applies", "apply"}, //
+		{[]string{"apply"}, "applied", "apply"}, //
+		{[]string{"apply"}, "applys", "apply"},  //
+		{[]string{"y"}, "ies", "y"},             //
+		{[]string{"mistake"}, "mistaken", ""},   //
+		{[]string{"fat-finger"}, "fat-fingered", "fat-finger"},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.lemma, lemmaIn(tc.w, wordSet(tc.lex...)), "%s in %v", tc.w, tc.lex)
+	}
+	// forms is lemmaIn for every lexicon, precomputed.
+	for li, lex := range lexicons {
+		for l := range *lex {
+			for _, f := range []string{l, l + "s", l + "ed", l + "ing"} {
+				if want := lemmaIn(f, *lex); want != "" {
+					assert.Equal(t, want, entry(f)[li], "%s in lexicon %d", f, li)
+				}
+			}
+		}
+	}
+	assert.Equal(t, "ignore", entry("ignored")[lexFault])
+	assert.Equal(t, "skip", entry("skipping")[lexFault])
+	assert.Equal(t, "engineer", entry("engineers")[lexRole])
+	assert.Equal(t, "", entry("ignorance")[lexFault])
+	assert.Equal(t, &noEntry, entry("xyzzy"))
+}
+
+func TestQuietSpans(t *testing.T) {
+	c := newDefault(t)
+	tests := []struct {
+		name, text string
+		want       []hit
+	}{
+		{"backticks inside a double-backtick span", "Run ``human `error` here`` and human error", []hit{{"human-error", "human error"}}},
+		{"an unclosed fence", "Run ``human error` here", []hit{{"human-error", "human error"}}},
+		{"a url in parentheses", "(https://x.example/human-error) human error", []hit{{"human-error", "human error"}}},
+		{"a url in angle brackets", "<https://x.example/human-error> human error", []hit{{"human-error", "human error"}}},
+		{"an unclosed curly quote", "The alert read “human error", []hit{{"human-error", "human error"}}},
+		{"an unclosed guillemet", "The alert read «human error", []hit{{"human-error", "human error"}}},
+		{"machine word eight tokens back", "The alert a b c d e f read \"human error\"", nil},
+		{"machine word nine tokens back", "The alert a b c d e f g read2 \"human error\"", []hit{{"human-error", "human error"}}},
+		{"a quote right at the start", "\"human error\" was the title.", []hit{{"human-error", "human error"}}},
+		{"two quotes", "The alert read \"human error\" and we said \"human error\".", []hit{{"human-error", "human error"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := check(t, c, tc.text, nil)
+			if tc.want == nil {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, tc.want, hits(got))
+		})
+	}
+}

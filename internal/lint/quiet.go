@@ -27,6 +27,9 @@ const (
 // negatable are the rules a preceding negation cancels.
 var negatable = wordSet(ruleBlameNoun, ruleJudgement, ruleFaultVerb, "careless", "negligence", "fault")
 
+// pairedQuotes are the quotes that open and close differently.
+var pairedQuotes = map[string]string{"“": "”", "«": "»"}
+
 type span struct{ start, end int }
 
 type spans []span // sorted by start, not overlapping
@@ -46,6 +49,7 @@ func quietSpans(s *clauseScan) (drop, speech spans) {
 		all = append(all, span{a, b})
 		kinds = append(kinds, isSpeech)
 	}
+	lastQuote := 0 // where the previous quote ended: words before it introduce that one
 	for i := 0; i < len(text); {
 		switch {
 		case text[i] == '`':
@@ -80,11 +84,11 @@ func quietSpans(s *clauseScan) (drop, speech spans) {
 			addSpan(i, i+2+j+k+1, false)
 			i += 2 + j + k + 1
 		case text[i] == '"' || strings.HasPrefix(text[i:], "“") || strings.HasPrefix(text[i:], "«"):
-			open := text[i : i+1]
-			closeQ := `"`
-			if text[i] != '"' {
-				open = text[i : i+len("“")]
-				closeQ = map[string]string{"“": "”", "«": "»"}[open]
+			open, closeQ := `"`, `"`
+			for o, cl := range pairedQuotes {
+				if strings.HasPrefix(text[i:], o) {
+					open, closeQ = o, cl
+				}
 			}
 			j := strings.Index(text[i+len(open):], closeQ)
 			if nl := strings.IndexByte(text[i+len(open):], '\n'); j < 0 || (nl >= 0 && nl < j) {
@@ -92,13 +96,13 @@ func quietSpans(s *clauseScan) (drop, speech spans) {
 				continue
 			}
 			end := i + len(open) + j + len(closeQ)
-			switch s.quoteKind(i) {
+			switch s.quoteKind(i, lastQuote) {
 			case quoteMachine:
 				addSpan(i, end, false)
 			case quoteSpeech:
 				addSpan(i, end, true)
 			}
-			i = end
+			i, lastQuote = end, end
 		default:
 			i++
 		}
@@ -130,14 +134,14 @@ const (
 )
 
 // quoteKind classifies the quote opening at byte offset at by the words
-// before it in its sentence: machine words win over speech words ("the log
-// line said …" is a log line).
-func (s *clauseScan) quoteKind(at int) quoteKind {
+// before it in its sentence, after the previous quote (which ended at from):
+// machine words win over speech words ("the log line said …" is a log line).
+func (s *clauseScan) quoteKind(at, from int) quoteKind {
 	// The tokens before the quote, nearest first, back to the sentence start.
 	i := sort.Search(len(s.toks), func(i int) bool { return s.toks[i].start >= at })
 	kind := quotePlain
 	colon := strings.HasSuffix(strings.TrimSpace(s.text[max(0, at-3):at]), ":")
-	for k := i - 1; k >= 0 && k >= i-8; k-- {
+	for k := i - 1; k >= 0 && k >= i-8 && s.toks[k].start >= from; k-- {
 		w := s.low[k]
 		switch {
 		case machineWords[w]:
