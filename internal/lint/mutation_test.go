@@ -277,3 +277,16 @@ func TestQuietSpans(t *testing.T) {
 		})
 	}
 }
+
+// A phrase group after another capturing group, and a phrase group that
+// matched nothing, in a caller's rule.
+func TestPhraseGroupEdges(t *testing.T) {
+	c, err := New([]Rule{
+		{ID: "second-group", Patterns: []string{`(this|that)\s+(?P<phrase>just)\s+needed`}, Why: "w", Reframe: "r"},
+		{ID: "empty-phrase", Patterns: []string{`zap(?P<phrase>q?)`}, Why: "w", Reframe: "r"},
+	})
+	assert.NoError(t, err)
+	assert.Equal(t, []hit{{"second-group", "just"}}, hits(check(t, c, "Honestly that just needed a restart.", nil)))
+	assert.Empty(t, check(t, c, "zap it", nil), "an empty phrase is no finding")
+	assert.Equal(t, []hit{{"empty-phrase", "q"}}, hits(check(t, c, "zapq", nil)))
+}
