@@ -290,3 +290,18 @@ func TestPhraseGroupEdges(t *testing.T) {
 	assert.Empty(t, check(t, c, "zap it", nil), "an empty phrase is no finding")
 	assert.Equal(t, []hit{{"empty-phrase", "q"}}, hits(check(t, c, "zapq", nil)))
 }
+
+func TestScanEdges(t *testing.T) {
+	c := newDefault(t)
+	// U+0080 is the first rune past ASCII: not a word rune.
+	assert.Equal(t, []hit{{"forgot", "forgot"}}, hits(check(t, c, "x\u0080forgot", nil)))
+	// A double hyphen before a word is no joiner.
+	assert.Equal(t, []hit{{"forgot", "forgot"}}, hits(check(t, c, "x --forgot", nil)))
+	assert.Empty(t, check(t, c, "x-forgot", nil))
+
+	// An exception that starts where a finding ends does not overlap it.
+	r, err := New([]Rule{{ID: "touch", Patterns: []string{`foo;`, `!\s+bar`}, Why: "w", Reframe: "r"}})
+	assert.NoError(t, err)
+	assert.Equal(t, []hit{{"touch", "foo;"}}, hits(check(t, r, "foo; bar", nil)))
+	assert.Empty(t, check(t, r, "foo;bar", nil))
+}
