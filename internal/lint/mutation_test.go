@@ -305,3 +305,39 @@ func TestScanEdges(t *testing.T) {
 	assert.Equal(t, []hit{{"touch", "foo;"}}, hits(check(t, r, "foo; bar", nil)))
 	assert.Empty(t, check(t, r, "foo;bar", nil))
 }
+
+func TestPersonScanEdges(t *testing.T) {
+	words := func(s string) []string {
+		var out []string
+		for _, t := range tokenize(s) {
+			out = append(out, t.text)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"Alice", "x"}, words("Alice' x"))
+	assert.Equal(t, []string{"O'Brien", "on-call", "x"}, words("O'Brien on-call- x"))
+	assert.Equal(t, []string{"rock'n", "roll"}, words("rock'n roll"))
+
+	c := newDefault(t)
+	alice := []string{"Alice Smith"}
+	tests := []struct {
+		name, text string
+		want       []hit
+	}{
+		{"a colon right before the name", "Status x:Alice deployed it.", nil},
+		{"six lead-ins after a break", "Ok. then later next finally first afterwards Alice deployed it.", []hit{{"person-as-cause", "Alice deployed"}}},
+		{"seven lead-ins after a break", "Ok. then later next finally first afterwards meanwhile Alice deployed it.", nil},
+		{"a plain word before the name", "Ok Alice deployed it.", nil},
+		{"a full name cut by the end", "Paged Alice", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := check(t, c, tc.text, alice)
+			if tc.want == nil {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, tc.want, hits(got))
+		})
+	}
+}

@@ -202,9 +202,6 @@ func (s *personScan) gap(i int) string { // text between token i-1 and token i
 	if i > 0 {
 		start = s.toks[i-1].end
 	}
-	if i >= len(s.toks) {
-		return s.text[start:]
-	}
 	return s.text[start:s.toks[i].start]
 }
 
