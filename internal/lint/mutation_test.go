@@ -341,3 +341,36 @@ func TestPersonScanEdges(t *testing.T) {
 		})
 	}
 }
+
+// Clause starts, adverbs and verbs of the person check at the end of a text
+// and at the edges of its word lists.
+func TestPersonCheckEdges(t *testing.T) {
+	c := newDefault(t)
+	people := []string{"Alice Smith", "Bob"}
+	tests := []struct {
+		name, text string
+		want       []hit
+	}{
+		{"a name alone", "Alice", nil},
+		{"a name and an adverb", "Alice quickly", nil},
+		{"a name and and", "Alice and", nil},
+		{"full name and a name", "Alice Smith and Bob deployed it.", []hit{{"person-as-cause", "Alice Smith and Bob deployed"}}},
+		{"a four-letter -ly word is no adverb", "Alice only deployed it.", nil},
+		{"a five-letter -ly word is", "Alice oddly deployed it.", []hit{{"person-as-cause", "Alice oddly deployed"}}},
+		{"a four-letter -ed verb", "Alice used the old config.", []hit{{"person-as-cause", "Alice used"}}},
+		{"a three-letter -ed word", "Alice bed the old config.", nil},
+		{"decided to at the end", "Bob decided to", []hit{{"person-as-cause", "Bob decided"}}},
+		{"a determiner at the end", "Alice opened the", []hit{{"person-as-cause", "Alice opened"}}},
+		{"opened the incident", "Alice opened the incident.", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := check(t, c, tc.text, people)
+			if tc.want == nil {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, tc.want, hits(got))
+		})
+	}
+}
