@@ -168,6 +168,9 @@ func (c *clauseScan) nounPhraseAt(i int) (nounPhrase, bool) {
 			if postModifiers[c.word(end)+" "+c.word(end+1)] {
 				end += 2
 			}
+			if c.sp(end) && c.ent[end][lexOwned] != "" {
+				return nounPhrase{}, false // "human error", "operator mistake": a modifier, not a person
+			}
 			return nounPhrase{start: i, end: end, junior: junior, role: true}, true
 		}
 		if npStop[lw] || npDeterminers[lw] || entry(lw)[lexFault] != "" || strings.HasSuffix(lw, "ly") {

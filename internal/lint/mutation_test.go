@@ -143,6 +143,9 @@ func TestBlameNounsAndAgents(t *testing.T) {
 		want       []hit
 	}{
 		{"by at the start", "By the engineer on call.", nil},
+		{"caused by human error", "The outage was caused by human error.", []hit{{"human-error", "human error"}}},
+		{"caused by operator error", "It was caused by operator error.", []hit{{"human-error", "operator error"}}},
+		{"caused by an engineer mistake", "It was caused by an engineer mistake.", []hit{{"blame-noun", "engineer mistake"}}},
 		{"by third in the text", "Outage caused by an operator.", []hit{{"role-as-cause", "caused by an operator"}}},
 		{"caused by after a comma", "It broke, caused by an operator.", []hit{{"role-as-cause", "caused by an operator"}}},
 		{"pushed by after a comma", "It was, pushed by an engineer without review.", nil},
