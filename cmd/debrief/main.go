@@ -37,6 +37,9 @@ var commands = []struct{ name, summary string }{
 	{"migrate", "apply the database migrations and exit"},
 	{"demo", "load two sample incidents into an empty database (--history N: and N generated past ones)"},
 	{"reindex", "rebuild the search index from the records, after a restore or a manual change"},
+	{"backup", "write a checked copy of the database, safe while it is served: --to FILE"},
+	{"restore", "replace a stopped instance's database with a backup: --from FILE (the old one is kept aside)"},
+	{"check", "check the database: integrity, foreign keys and the search index; exits 1 on a problem"},
 	{"import", "bring back exported postmortems: debrief import FILE.md|DIR …"},
 	{"export", "write every published postmortem and an index.md into --dir DIR"},
 	{"user add", "create an account: --email, --name, --role viewer|editor|admin, --password-stdin"},
@@ -63,6 +66,9 @@ Flags of every command (each also read from the environment):
                       branch sent to /integrations/github (DEBRIEF_GITHUB_WEBHOOK_SECRET)
   --changes-token     a token CI sends to /integrations/changes to record changes (DEBRIEF_CHANGES_TOKEN)
   --webhook-allow-private  let outgoing webhooks reach loopback and private addresses (DEBRIEF_WEBHOOK_ALLOW_PRIVATE)
+  --backup-dir        serve writes a checked backup into this folder (DEBRIEF_BACKUP_DIR; off when empty)
+  --backup-every      how often (DEBRIEF_BACKUP_EVERY, default 6h)
+  --backup-keep       how many backups to keep there, deleting older ones (DEBRIEF_BACKUP_KEEP, default 28)
 `
 
 // printUsage writes the help: every subcommand on one line, then the
@@ -126,7 +132,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	}
 	switch cmd {
-	case "serve", "migrate", "demo", "export", "import", "reindex":
+	case "serve", "migrate", "demo", "export", "import", "reindex", "backup", "restore", "check":
 	case "user", "token", "change":
 		if len(args) == 0 || (cmd == "user" && args[0] != "add") || (cmd == "token" && args[0] != "create") || (cmd == "change" && args[0] != "record") {
 			printUsage(stderr)
@@ -164,6 +170,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return usageError{err}
 	}
 	log := newLogger(cfg.LogFormat, stderr)
+
+	switch cmd {
+	case "restore": // works on files: the instance is stopped
+		rep, err := store.Restore(ctx, acct.from, cfg.DB, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "restored %s into %s: %d incidents, %d timeline entries\n", acct.from, cfg.DB, rep.Incidents, rep.Entries)
+		if rep.Replaced != "" {
+			fmt.Fprintf(stdout, "the database it replaced is kept as %s\n", rep.Replaced)
+		}
+		if rep.Reindexed {
+			fmt.Fprintln(stdout, "the search index had drifted from the records and was rebuilt")
+		}
+		return nil
+	case "backup", "check": // of a database that exists: never create one
+		if _, err := os.Stat(cfg.DB); err != nil {
+			return fmt.Errorf("database %s: %w", cfg.DB, err)
+		}
+	}
 
 	st, err := store.Open(cfg.DB)
 	if err != nil {
@@ -214,6 +240,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 		fmt.Fprintf(stdout, "indexed %d incidents in %s\n", n, time.Since(start).Round(time.Millisecond))
 		return nil
+	case "backup":
+		rep, err := st.Backup(ctx, acct.to)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, rep)
+		return nil
+	case "check":
+		return checkDB(ctx, st, stdout)
 	case "user add":
 		return acct.addUser(cli, st, stdin, stdout)
 	case "token create":
@@ -236,6 +271,7 @@ type cmdFlags struct {
 	sinceDay          time.Time // since, parsed by check
 	history           int
 	bigIncident       int
+	to, from          string // backup --to, restore --from
 }
 
 func (a *cmdFlags) register(cmd string) func(*flag.FlagSet) {
@@ -252,6 +288,10 @@ func (a *cmdFlags) register(cmd string) func(*flag.FlagSet) {
 		case "demo":
 			fs.IntVar(&a.history, "history", 0, fmt.Sprintf("also generate this many past incidents over two years (at most %d), for trying search, the archive and the review", demo.MaxHistory))
 			fs.IntVar(&a.bigIncident, "big-incident", 0, fmt.Sprintf("also generate one incident with this many timeline entries (at most %d), for benchmarks of a big incident", demo.MaxBigIncident))
+		case "backup":
+			fs.StringVar(&a.to, "to", "", "the backup file to write (it must not exist; its folder must)")
+		case "restore":
+			fs.StringVar(&a.from, "from", "", "the backup file to restore into --db")
 		case "token create":
 			fs.StringVar(&a.email, "email", "", "whose token: the account's email")
 			fs.StringVar(&a.name, "name", "", "a label for the token, e.g. ci-bot")
@@ -275,6 +315,14 @@ func (a *cmdFlags) check(cmd string) error {
 			}
 			a.sinceDay = day
 		}
+	case "backup":
+		if a.to == "" {
+			return errors.New("--to is required: the backup file to write")
+		}
+	case "restore":
+		if a.from == "" {
+			return errors.New("--from is required: the backup file to restore")
+		}
 	case "demo":
 		if a.history < 0 || a.history > demo.MaxHistory {
 			return fmt.Errorf("--history must be from 0 to %d", demo.MaxHistory)
@@ -297,6 +345,27 @@ func (a *cmdFlags) check(cmd string) error {
 		if a.expires < 0 {
 			return errors.New("--expires-in must be positive")
 		}
+	}
+	return nil
+}
+
+// checkDB prints each of the database checks and fails if one did.
+func checkDB(ctx context.Context, st *store.Store, stdout io.Writer) error {
+	results, err := st.Check(ctx)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(stdout, "%-13s PROBLEM: %v\n", r.Name+":", r.Err)
+			continue
+		}
+		fmt.Fprintf(stdout, "%-13s ok\n", r.Name+":")
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d checks found a problem in %s", failed, len(results), st.Path())
 	}
 	return nil
 }
@@ -514,6 +583,10 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	srv.RegisterOnShutdown(handler.CloseStreams) // live streams never end by themselves
 	stopMaintain := maintain(ctx, st, log)
 	defer stopMaintain()
+	if cfg.BackupDir != "" {
+		stopBackups := scheduleBackups(ctx, st, cfg.BackupDir, cfg.BackupEvery, cfg.BackupKeep, log)
+		defer stopBackups()
+	}
 	// Outgoing webhooks: deliver the outbox until shutdown (what is not
 	// delivered by then is delivered after the next start).
 	workerCtx, stopWorker := context.WithCancel(ctx)

@@ -136,6 +136,10 @@ func TestBadInvocationsCreateNoDatabase(t *testing.T) {
 		{[]string{"user", "add", "--email", "nope", "--name", "A", "--role", "admin", "--password-stdin"}, "email"},
 		{[]string{"token", "create", "--email", "nope", "--name", "ci"}, "--email"},
 		{[]string{"token", "create", "--email", "a@example.com", "--name", "ci", "--expires-in", "-1h"}, "--expires-in must be positive"},
+		{[]string{"backup"}, "--to is required"},
+		{[]string{"restore"}, "--from is required"},
+		{[]string{"serve", "--backup-dir", "b", "--backup-every", "10s"}, "backup-every must be at least 1m"},
+		{[]string{"serve", "--backup-dir", "b", "--backup-keep", "0"}, "backup-keep must be at least 1"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "data")

@@ -37,6 +37,11 @@ type Config struct {
 	ChangesToken        string // lets CI post changes to /integrations/changes without an account
 	WebhookAllowPrivate bool   // outgoing webhooks may reach loopback, private and link-local addresses
 
+	// Scheduled backups; off while BackupDir is empty.
+	BackupDir   string        // the folder the server writes its backups into
+	BackupEvery time.Duration // how often (the first one right after start)
+	BackupKeep  int           // how many to keep there; older ones are deleted
+
 	// Single sign-on (OpenID Connect); off while OIDCIssuer is empty.
 	OIDCIssuer         string
 	OIDCClientID       string
@@ -60,6 +65,8 @@ var Defaults = Config{
 	SessionLifetime: 7 * 24 * time.Hour,
 	PostmortemDue:   48 * time.Hour,
 	OIDCGroupsClaim: "groups",
+	BackupEvery:     6 * time.Hour,
+	BackupKeep:      28,
 }
 
 // Load parses args (flags after the subcommand) over the environment over
@@ -102,6 +109,16 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 		}
 		fs.DurationVar(p, flagName, *p, usage+" (env "+env+")")
 	}
+	integer := func(p *int, flagName, env, usage string) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("%s=%q must be a whole number", env, v))
+			}
+			*p = n
+		}
+		fs.IntVar(p, flagName, *p, usage+" (env "+env+")")
+	}
 	str(&cfg.Addr, "addr", "DEBRIEF_ADDR", "listen address host:port")
 	str(&cfg.DB, "db", "DEBRIEF_DB", "SQLite database file; its folder is created")
 	str(&cfg.LogFormat, "log-format", "DEBRIEF_LOG_FORMAT", "log format: text or json")
@@ -115,6 +132,9 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	str(&cfg.GitHubWebhookSecret, "github-webhook-secret", "DEBRIEF_GITHUB_WEBHOOK_SECRET", "the secret of a GitHub webhook sending deployment_status and push events to /integrations/github")
 	str(&cfg.ChangesToken, "changes-token", "DEBRIEF_CHANGES_TOKEN", "a token CI sends as Authorization: Bearer to record changes at /integrations/changes (an editor's API token works too)")
 	boolean(&cfg.WebhookAllowPrivate, "webhook-allow-private", "DEBRIEF_WEBHOOK_ALLOW_PRIVATE", "let outgoing webhooks reach loopback, private and link-local addresses (refused by default)")
+	str(&cfg.BackupDir, "backup-dir", "DEBRIEF_BACKUP_DIR", "serve writes a checked backup into this folder every --backup-every (off when empty)")
+	duration(&cfg.BackupEvery, "backup-every", "DEBRIEF_BACKUP_EVERY", "how often serve writes a backup into --backup-dir")
+	integer(&cfg.BackupKeep, "backup-keep", "DEBRIEF_BACKUP_KEEP", "how many backups to keep in --backup-dir; older ones are deleted")
 	str(&proxies, "trusted-proxies", "DEBRIEF_TRUSTED_PROXIES", "comma-separated CIDRs whose proxy header is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
 	str(&cfg.OIDCIssuer, "oidc-issuer", "DEBRIEF_OIDC_ISSUER", "OpenID Connect issuer URL for single sign-on, e.g. https://accounts.google.com (https; http only on loopback)")
 	str(&cfg.OIDCClientID, "oidc-client-id", "DEBRIEF_OIDC_CLIENT_ID", "OpenID Connect client id")
@@ -203,6 +223,12 @@ func (c Config) Validate() error {
 	}
 	if c.SessionIdle < time.Minute || c.SessionLifetime < time.Minute {
 		errs = append(errs, errors.New("session-idle and session-lifetime must be at least 1m"))
+	}
+	if c.BackupDir != "" && c.BackupEvery < time.Minute {
+		errs = append(errs, errors.New("backup-every must be at least 1m"))
+	}
+	if c.BackupDir != "" && c.BackupKeep < 1 {
+		errs = append(errs, errors.New("backup-keep must be at least 1"))
 	}
 	if c.AuthProxyHeader != "" && len(c.TrustedProxies) == 0 {
 		errs = append(errs, errors.New("auth-proxy-header needs trusted-proxies: otherwise anyone could send the header"))

@@ -256,6 +256,7 @@ var routeBodies = map[string]func(f authFixture) string{
 	"PATCH /api/v1/webhooks/:webhookID":                                 func(authFixture) string { return `{"active":true}` },
 	"DELETE /api/v1/webhooks/:webhookID":                                func(authFixture) string { return "" },
 	"POST /api/v1/webhooks/:webhookID/deliveries/:deliveryID/redeliver": func(authFixture) string { return "" },
+	"POST /api/v1/admin/backup":                                         func(authFixture) string { return "" },
 	"POST /api/v1/changes": func(authFixture) string {
 		return `{"service":"matrix","summary":"Matrix config change","kind":"config"}`
 	},

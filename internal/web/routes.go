@@ -194,6 +194,7 @@ func (s *Server) routes() {
 	apiAdmin.DELETE("/api/v1/webhooks/:webhookID", s.apiWebhookDelete)
 	apiAdmin.GET("/api/v1/webhooks/:webhookID/deliveries", s.apiDeliveries)
 	apiAdmin.POST("/api/v1/webhooks/:webhookID/deliveries/:deliveryID/redeliver", s.apiRedeliver)
+	apiAdmin.POST("/api/v1/admin/backup", s.apiBackup)
 
 	// The weekly review: viewers read it and its minutes, editors keep the
 	// minutes. /review/:week is "2026-W47.md" (the minutes as Markdown) or
