@@ -14,6 +14,28 @@ var ErrNotFound = errors.New("not found")
 // ErrConflict is returned when a write was based on a stale version.
 var ErrConflict = errors.New("conflict")
 
+// ErrStorageUnavailable is returned when the database cannot take a write:
+// the disk is full, or the file or its folder is read-only or failing. The
+// write was rolled back whole; nothing was saved.
+var ErrStorageUnavailable = errors.New("storage is full/read-only — nothing was saved")
+
+// StorageError is an ErrStorageUnavailable with its reason ("disk full",
+// "read-only", "I/O error") and the driver's error, for the log.
+type StorageError struct {
+	Reason string
+	Err    error
+}
+
+func (e *StorageError) Error() string {
+	return "storage unavailable (" + e.Reason + "): " + e.Err.Error()
+}
+
+// Is makes errors.Is(err, ErrStorageUnavailable) true for a *StorageError.
+func (e *StorageError) Is(target error) bool { return target == ErrStorageUnavailable }
+
+// Unwrap gives the driver's error.
+func (e *StorageError) Unwrap() error { return e.Err }
+
 // ConflictError is an ErrConflict that carries the record as it is now, so
 // the client can show both versions instead of silently overwriting one.
 type ConflictError struct {

@@ -33,6 +33,9 @@ type Worker struct {
 	Backoff      func(attempt int) time.Duration
 	Log          *slog.Logger
 	Now          func() time.Time
+	// OnFailure, when set, is called after each failed delivery attempt
+	// (metrics); it must be quick and safe for concurrent use.
+	OnFailure func()
 
 	once   sync.Once
 	client *http.Client
@@ -178,6 +181,9 @@ func (w *Worker) serve(ctx context.Context, q store.QueuedHook) {
 		a := w.attempt(ctx, &q.Hook, d)
 		attempts = append(attempts, a)
 		if !a.Delivered {
+			if w.OnFailure != nil {
+				w.OnFailure()
+			}
 			w.Log.Warn("webhooks: delivery failed", "webhook_id", q.Hook.ID, "delivery_id", d.ID, "status", a.StatusCode, "error", a.Err)
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -122,10 +123,12 @@ func (a *appender) run() {
 // deleted meanwhile, say), each entry is retried alone so that one bad entry
 // never fails the others.
 func (a *appender) commit(batch []appendRequest) {
-	err := a.insertAll(batch)
-	if err == nil || len(batch) == 1 {
+	err := translateSQLite(a.insertAll(batch))
+	if err == nil || len(batch) == 1 || errors.Is(err, model.ErrStorageUnavailable) {
+		// Nothing is written while the disk is full or read-only: the
+		// entries one by one would fail alike.
 		for _, req := range batch {
-			req.result <- translateSQLite(err)
+			req.result <- err
 		}
 		return
 	}
@@ -138,6 +141,13 @@ func (a *appender) insertAll(batch []appendRequest) (err error) {
 	ctx := context.Background()
 	a.st.wmu.Lock() // commit and publish before any other write begins
 	defer a.st.wmu.Unlock()
+	start := time.Now()
+	defer func() {
+		a.st.noteWrite(translateSQLite(err))
+		if o := a.st.observer; o != nil {
+			o.AppendBatch(len(batch), time.Since(start), err)
+		}
+	}()
 	tx, err := a.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE through the DSN
 	if err != nil {
 		return err
@@ -202,12 +212,12 @@ func (a *appender) close() {
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
-// translateSQLite maps the driver's constraint errors to model errors for
-// the statements the store runs without GORM.
+// translateSQLite maps the driver's constraint and storage errors to model
+// errors for the statements the store runs without GORM.
 func translateSQLite(err error) error {
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey {
 		return model.ErrNotFound
 	}
-	return err
+	return storageError(err)
 }

@@ -62,6 +62,22 @@ type Store struct {
 	wmu *sync.Mutex
 	// outboxCh wakes the webhook worker after a commit queued deliveries.
 	outboxCh chan struct{}
+	observer Observer
+	health   *writeHealth // shared by At's copies
+}
+
+// Observer is told how the store's writes go (metrics). Its methods are
+// called on the write path: they must be quick and safe for concurrent use.
+// The store itself knows nothing of any metrics library.
+type Observer interface {
+	// AppendBatch reports one group commit of n timeline entries that
+	// took d, from taking the write lock to the commit (err: it failed).
+	AppendBatch(n int, d time.Duration, err error)
+}
+
+// WithObserver reports the store's group commits to o.
+func WithObserver(o Observer) Option {
+	return func(s *Store) { s.observer = o }
 }
 
 // Option changes how a Store is opened.
@@ -84,7 +100,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		}
 	}
 	s := &Store{now: func() time.Time { return time.Now().UTC() }, path: path, meta: &metaCache{}, wmu: &sync.Mutex{},
-		outboxCh: make(chan struct{}, outboxSignalBuffer)}
+		outboxCh: make(chan struct{}, outboxSignalBuffer), health: &writeHealth{}}
 	s.stmts = &preparedSearch{}
 	for _, o := range opts {
 		o(s)
@@ -264,6 +280,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		}
 		return flushSearch(ctx, tx.Statement.ConnPool)
 	}))
+	s.noteWrite(err)
 	if err == nil {
 		s.publish(batch.evs)
 		if batch.outbox {
@@ -276,7 +293,9 @@ func (s *Store) write(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return err
 }
 
-// translate turns GORM errors into model errors; others pass through.
+// translate turns GORM errors into model errors, and the driver's "disk
+// full", "read-only" and I/O errors into a *model.StorageError; others pass
+// through.
 func translate(err error) error {
 	switch {
 	case err == nil:
@@ -284,7 +303,7 @@ func translate(err error) error {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return model.ErrNotFound
 	}
-	return err
+	return storageError(err)
 }
 
 // At returns a view of the store whose clock reads t. It is for loading

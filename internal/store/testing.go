@@ -100,3 +100,22 @@ func OpenTest(t testing.TB, opts ...Option) *Store {
 	}
 	return st
 }
+
+// SetQueryOnly makes the write connection refuse every write (on) or take
+// them again (off), the way a read-only file or folder does: SQLite answers
+// SQLITE_READONLY. Tests of the failure path use it, since they run as root,
+// whom chmod does not stop.
+func (s *Store) SetQueryOnly(ctx context.Context, on bool) error {
+	sqlDB, err := s.wdb.DB()
+	if err != nil {
+		return err
+	}
+	s.wmu.Lock() // not in the middle of someone's transaction
+	defer s.wmu.Unlock()
+	v := "OFF"
+	if on {
+		v = "ON"
+	}
+	_, err = sqlDB.ExecContext(ctx, "PRAGMA query_only = "+v)
+	return err
+}
