@@ -191,7 +191,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	}
 
-	st, err := store.Open(cfg.DB)
+	// The server's metrics hear of group commits from the store.
+	var metrics *web.Metrics
+	var storeOpts []store.Option
+	if cmd == "serve" {
+		metrics = web.NewMetrics()
+		storeOpts = append(storeOpts, store.WithObserver(metrics))
+	}
+	st, err := store.Open(cfg.DB, storeOpts...)
 	if err != nil {
 		return err
 	}
@@ -258,7 +265,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "import":
 		return importFiles(cli, st, rest, stdout)
 	}
-	return serve(ctx, cfg, st, log)
+	return serve(ctx, cfg, st, log, metrics)
 }
 
 // cmdFlags are the flags of the subcommands (user add, token create, export).
@@ -514,7 +521,7 @@ func (a *cmdFlags) createToken(ctx context.Context, st *store.Store, stdout io.W
 	return nil
 }
 
-func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, metrics *web.Metrics) error {
 	// One server per SQLite file, and only on a file it can write.
 	unlock, err := st.LockServe()
 	if err != nil {
@@ -530,6 +537,7 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		PostmortemDue: cfg.PostmortemDue, BaseURL: cfg.BaseURL, SlackSigningSecret: cfg.SlackSigningSecret,
 		OIDCOnly: cfg.OIDCOnly, GitHubWebhookSecret: cfg.GitHubWebhookSecret, ChangesToken: cfg.ChangesToken,
 		WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+		Metrics:             metrics, MetricsAllow: cfg.MetricsAllow, MetricsToken: cfg.MetricsToken,
 	}
 	if cfg.OIDCIssuer != "" {
 		oc, err := oidc.New(oidc.Config{
@@ -595,6 +603,9 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		links = base
 	}
 	worker := &notify.Worker{Store: st, BaseURL: links, AllowPrivate: cfg.WebhookAllowPrivate, Log: log}
+	if metrics != nil {
+		worker.OnFailure = metrics.DeliveryFailed
+	}
 	workerDone := make(chan struct{})
 	go func() { defer close(workerDone); worker.Run(workerCtx) }()
 	defer func() { stopWorker(); <-workerDone }()

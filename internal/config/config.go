@@ -42,6 +42,9 @@ type Config struct {
 	BackupEvery time.Duration // how often (the first one right after start)
 	BackupKeep  int           // how many to keep there; older ones are deleted
 
+	MetricsAllow []netip.Prefix // addresses that may read /metrics without a token
+	MetricsToken string         // Authorization: Bearer token that may read /metrics from anywhere
+
 	// Single sign-on (OpenID Connect); off while OIDCIssuer is empty.
 	OIDCIssuer         string
 	OIDCClientID       string
@@ -67,6 +70,7 @@ var Defaults = Config{
 	OIDCGroupsClaim: "groups",
 	BackupEvery:     6 * time.Hour,
 	BackupKeep:      28,
+	MetricsAllow:    []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 }
 
 // Load parses args (flags after the subcommand) over the environment over
@@ -76,6 +80,11 @@ var Defaults = Config{
 func Load(name string, args []string, getenv func(string) string, output io.Writer, extra ...func(*flag.FlagSet)) (Config, []string, error) {
 	cfg := Defaults
 	var proxies, adminGroups, editorGroups, domains string
+	allow := make([]string, len(cfg.MetricsAllow))
+	for i, p := range cfg.MetricsAllow {
+		allow[i] = p.String()
+	}
+	metricsAllow := strings.Join(allow, ",")
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(output)
 	fs.Usage = func() {
@@ -135,6 +144,8 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	str(&cfg.BackupDir, "backup-dir", "DEBRIEF_BACKUP_DIR", "serve writes a checked backup into this folder every --backup-every (off when empty)")
 	duration(&cfg.BackupEvery, "backup-every", "DEBRIEF_BACKUP_EVERY", "how often serve writes a backup into --backup-dir")
 	integer(&cfg.BackupKeep, "backup-keep", "DEBRIEF_BACKUP_KEEP", "how many backups to keep in --backup-dir; older ones are deleted")
+	str(&metricsAllow, "metrics-allow", "DEBRIEF_METRICS_ALLOW", "comma-separated CIDRs that may read /metrics without a token")
+	str(&cfg.MetricsToken, "metrics-token", "DEBRIEF_METRICS_TOKEN", "a token that reads /metrics from any address as Authorization: Bearer")
 	str(&proxies, "trusted-proxies", "DEBRIEF_TRUSTED_PROXIES", "comma-separated CIDRs whose proxy header is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
 	str(&cfg.OIDCIssuer, "oidc-issuer", "DEBRIEF_OIDC_ISSUER", "OpenID Connect issuer URL for single sign-on, e.g. https://accounts.google.com (https; http only on loopback)")
 	str(&cfg.OIDCClientID, "oidc-client-id", "DEBRIEF_OIDC_CLIENT_ID", "OpenID Connect client id")
@@ -157,7 +168,10 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	var perr error
 	cfg.TrustedProxies, perr = ParsePrefixes(proxies)
 	if perr != nil {
-		return cfg, nil, perr
+		return cfg, nil, fmt.Errorf("trusted-proxies: %w", perr)
+	}
+	if cfg.MetricsAllow, perr = ParsePrefixes(metricsAllow); perr != nil {
+		return cfg, nil, fmt.Errorf("metrics-allow: %w", perr)
 	}
 	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	cfg.OIDCAdminGroups, cfg.OIDCEditorGroups = splitList(adminGroups), splitList(editorGroups)
@@ -187,14 +201,14 @@ func ParsePrefixes(s string) ([]netip.Prefix, error) {
 		if !strings.Contains(part, "/") {
 			addr, err := netip.ParseAddr(part)
 			if err != nil {
-				return nil, fmt.Errorf("trusted-proxies: %q is not an address or CIDR", part)
+				return nil, fmt.Errorf("%q is not an address or CIDR", part)
 			}
 			out = append(out, netip.PrefixFrom(addr, addr.BitLen()))
 			continue
 		}
 		p, err := netip.ParsePrefix(part)
 		if err != nil {
-			return nil, fmt.Errorf("trusted-proxies: %q is not a CIDR", part)
+			return nil, fmt.Errorf("%q is not a CIDR", part)
 		}
 		out = append(out, p.Masked())
 	}

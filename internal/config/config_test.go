@@ -53,6 +53,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"--auth-proxy-header", "X-Forwarded-Email"}, // without trusted proxies
 		{"--trusted-proxies", "10.0.0.0/33"},
 		{"--trusted-proxies", "example.com"},
+		{"--metrics-allow", "10.0.0.0/8,nonsense"},
 	} {
 		_, _, err := Load("serve", args, env(nil), io.Discard)
 		assert.Error(t, err, "%v", args)
@@ -64,6 +65,25 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		_, _, err := Load("serve", nil, env(e), io.Discard)
 		assert.Error(t, err, "%v", e)
 	}
+}
+
+func TestMetricsSettings(t *testing.T) {
+	cfg, _, err := Load("serve", nil, env(nil), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}, cfg.MetricsAllow, "loopback by default")
+	assert.Empty(t, cfg.MetricsToken)
+
+	cfg, _, err = Load("serve", nil, env(map[string]string{"DEBRIEF_METRICS_ALLOW": "10.2.0.0/16, 192.0.2.7", "DEBRIEF_METRICS_TOKEN": "tok"}), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("10.2.0.0/16"), netip.MustParsePrefix("192.0.2.7/32")}, cfg.MetricsAllow)
+	assert.Equal(t, "tok", cfg.MetricsToken)
+
+	cfg, _, err = Load("serve", []string{"--metrics-allow", "::1/128"}, env(map[string]string{"DEBRIEF_METRICS_ALLOW": "10.2.0.0/16"}), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []netip.Prefix{netip.MustParsePrefix("::1/128")}, cfg.MetricsAllow, "a flag beats its environment variable")
+
+	_, _, err = Load("serve", []string{"--metrics-allow", "10.0.0.0/33"}, env(nil), io.Discard)
+	assert.ErrorContains(t, err, "metrics-allow")
 }
 
 func TestPostmortemSettings(t *testing.T) {

@@ -52,6 +52,12 @@ type Options struct {
 	// (break-glass) still sign in with a password, at /login?break_glass=1.
 	OIDC     *oidc.Client
 	OIDCOnly bool
+	// Metrics are the server's Prometheus metrics (NewMetrics when nil).
+	// /metrics answers MetricsAllow (DefaultMetricsAllow, loopback, when
+	// empty) and callers sending Authorization: Bearer MetricsToken.
+	Metrics      *Metrics
+	MetricsAllow []netip.Prefix
+	MetricsToken string
 }
 
 // Session keys.
@@ -87,6 +93,10 @@ func (s *Server) newSessions() (*scs.SessionManager, error) {
 	sm.Cookie.Path = "/"
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Error("session store", "error", err)
+		if errors.Is(s.store.StorageFailure(err), model.ErrStorageUnavailable) {
+			http.Error(w, model.ErrStorageUnavailable.Error(), http.StatusServiceUnavailable)
+			return
+		}
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
 	return sm, nil
@@ -127,6 +137,7 @@ func (s *Server) sessionMiddleware() echo.MiddlewareFunc {
 func skipsBrowserAuth(c echo.Context) bool {
 	p := c.Request().URL.Path
 	return strings.HasPrefix(p, "/api/") || p == "/api" || strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/favicon.ico" ||
+		p == "/metrics" || // its own check: an address or a token (metrics.go)
 		strings.HasPrefix(p, "/integrations/") // signed or token-carrying requests from chat tools: no session, no CSRF
 }
 

@@ -44,6 +44,15 @@ var publicRoutes = []string{
 	"POST /integrations/slack/commands", "POST /integrations/slack/interactions", "POST /integrations/chat/:token",
 	// Changes from CI: signed by GitHub, or carrying a token (changes_test.go).
 	"POST /integrations/github", "POST /integrations/changes",
+	// Prometheus: no session, but its own check (metrics_test.go).
+	"GET /metrics",
+}
+
+// ownCheck are public routes guarded by a check of their own rather than
+// the session, and what the matrix's requests (from 192.0.2.1, without
+// their credential) get: metrics_test.go shows who gets through.
+var ownCheck = map[string]int{
+	"GET /metrics": http.StatusForbidden, // only --metrics-allow addresses or the metrics token
 }
 
 // catchAllAPI is the one route outside the table: unknown API paths answer
@@ -359,7 +368,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				// The event stream answers like the API: an EventSource or a
 				// script reads no login page.
 				isAPI := strings.HasPrefix(r.Path, "/api/") || strings.HasSuffix(r.Path, "/events")
-				switch {
+				switch want, guarded := ownCheck[key]; {
+				case guarded:
+					assert.Equal(t, want, rec.Code, rec.Body.String())
 				case r.Role == "" || (who != "" && who.Allows(r.Role)):
 					assert.NotContains(t, []int{http.StatusUnauthorized, http.StatusForbidden}, rec.Code, rec.Body.String())
 					assert.Less(t, rec.Code, 500, rec.Body.String())
@@ -410,7 +421,7 @@ func TestUnknownAPIPaths(t *testing.T) {
 // loaded session.
 func TestPathsOutsideSessionsNeverFail(t *testing.T) {
 	app := newTestApp(t)
-	for _, path := range []string{"/favicon.ico", "/api", "/static/css/app.css", "/static/nope.css", "/healthz"} {
+	for _, path := range []string{"/favicon.ico", "/api", "/static/css/app.css", "/static/nope.css", "/healthz", "/metrics"} {
 		for _, who := range anyone {
 			rec := app.as(who).do(http.MethodGet, path, "", "")
 			assert.Less(t, rec.Code, 500, "GET %s as %s: %s", path, roleName(who), rec.Body.String())

@@ -110,6 +110,10 @@ func (s *Server) classify(err error, c echo.Context) (int, errorJSON) {
 		return http.StatusConflict, errorJSON{Error: "the record was changed by someone else; reload and try again"}
 	case errors.Is(err, model.ErrNotFound):
 		return http.StatusNotFound, errorJSON{Error: "not found"}
+	case errors.Is(err, model.ErrStorageUnavailable):
+		// The write was rolled back whole: say so, and that it is the
+		// server's state, not the request (the cause is in the log).
+		return http.StatusServiceUnavailable, errorJSON{Error: model.ErrStorageUnavailable.Error()}
 	case errors.As(err, &mb):
 		return http.StatusRequestEntityTooLarge, errorJSON{Error: fmt.Sprintf("request body is larger than %d bytes", bodyLimitOf(c))}
 	case errors.As(err, &he):

@@ -79,6 +79,8 @@ func (s *Server) incidentEvents(c echo.Context) error {
 	// Subscribe before reading the log, so nothing falls in between.
 	sub := s.store.Broker().Subscribe(id)
 	defer sub.Close()
+	s.metrics.sseConnections.Inc()
+	defer s.metrics.sseConnections.Dec()
 
 	u := currentUser(c)
 	edit := u.Role.Allows(model.RoleEditor)
@@ -201,6 +203,7 @@ func (s *Server) incidentEvents(c echo.Context) error {
 			buf.WriteString(": ping\n\n")
 			s.writePresence(&buf, id) // viewers who left over a minute ago drop off
 		case <-sub.Dropped():
+			s.metrics.sseDropped.Inc()
 			return nil // too slow: it catches up from the log when it reconnects
 		case <-s.closing:
 			return nil

@@ -670,13 +670,17 @@ func (s *Server) apiSeverities(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"severities": out})
 }
 
-// healthz answers 200 only when the database answers a query.
+// healthz answers 200 only when the database answers a query and no write
+// failed for want of storage in the last 30 s (it recovers by itself).
 func (s *Server) healthz(c echo.Context) error {
 	ctx, cancel := contextWithTimeout(c, 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.Error("health check failed", "error", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	if err := s.store.WriteHealth(); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }

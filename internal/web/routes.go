@@ -16,7 +16,7 @@ import (
 func (s *Server) routes() {
 	e := s.echo
 	e.Pre(s.recoverer())
-	e.Use(s.requestID(), s.requestLog(), s.bodyLimit(), s.securityHeaders(),
+	e.Use(s.observe(), s.requestID(), s.requestLog(), s.bodyLimit(), s.securityHeaders(),
 		s.sessionMiddleware(), s.authenticate(), s.csrf(), s.validInput(), etag())
 
 	static, _ := fs.Sub(assets.FS, ".")
@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	public.GET("/static/*", echo.WrapHandler(http.StripPrefix("/static/", staticHandler(static))))
 	public.GET("/favicon.ico", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/static/img/favicon.svg") })
 	public.GET("/healthz", s.healthz)
+	public.GET("/metrics", s.metricsShow) // Prometheus: its own check, an address or a token
 	public.GET("/login", s.loginForm)
 	public.POST("/login", s.login)
 	public.POST("/logout", s.logout)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,6 +71,14 @@ type Server struct {
 	timelines       *timelineCache
 	closing         chan struct{}
 	closeOnce       sync.Once
+
+	// Prometheus metrics (metrics.go): /metrics serves metricsHandler to
+	// metricsAllow or the metrics token; routeKnown are the route
+	// patterns a request may be labelled with.
+	metrics        *Metrics
+	metricsHandler http.Handler
+	metricsAllow   []netip.Prefix
+	routeKnown     map[string]bool
 }
 
 // New builds the HTTP handler over st. It parses every template up front
@@ -98,6 +107,15 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.pages = r
+	if s.metrics = opts.Metrics; s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	if s.metricsAllow = opts.MetricsAllow; len(s.metricsAllow) == 0 {
+		s.metricsAllow = DefaultMetricsAllow
+	}
+	if s.metricsHandler, err = newMetricsHandler(s.metrics, st, log); err != nil {
+		return nil, err
+	}
 	if s.lint, err = lint.Default(); err != nil {
 		return nil, err
 	}
@@ -111,6 +129,12 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 	e.IPExtractor = ipExtractor(opts.TrustedProxies)
 	s.echo = e
 	s.routes()
+	s.routeKnown = map[string]bool{}
+	for _, r := range e.Routes() {
+		if !strings.HasPrefix(r.Name, "echo_route_not_found") && r.Method != echo.RouteNotFound {
+			s.routeKnown[r.Path] = true
+		}
+	}
 	return s, nil
 }
 
