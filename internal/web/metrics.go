@@ -44,10 +44,12 @@ type Metrics struct {
 	sseConnections   prometheus.Gauge
 	sseDropped       prometheus.Counter
 	deliveryFailures prometheus.Counter
+	runtimeOnce      sync.Once
 }
 
-// NewMetrics makes the metrics and their registry, with the Go runtime and
-// process collectors.
+// NewMetrics makes the metrics and their registry. The Go runtime and
+// process collectors join it at the first scrape: making them costs more
+// than the rest together (tests make many servers that are never scraped).
 func NewMetrics() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
@@ -88,13 +90,16 @@ func NewMetrics() *Metrics {
 		}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.appendBatch, m.appendCommit, m.appendFailures,
-		m.sseConnections, m.sseDropped, m.deliveryFailures,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		m.sseConnections, m.sseDropped, m.deliveryFailures)
 	return m
 }
 
-// Registry is where the metrics are registered (tests, tools).
-func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+// withRuntime adds the Go runtime and process collectors, once.
+func (m *Metrics) withRuntime() {
+	m.runtimeOnce.Do(func() {
+		m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	})
+}
 
 // AppendBatch implements store.Observer.
 func (m *Metrics) AppendBatch(n int, d time.Duration, err error) {
@@ -159,6 +164,7 @@ func (s *Server) metricsShow(c echo.Context) error {
 	if !s.metricsAllowed(c.Request(), c.RealIP()) {
 		return echo.NewHTTPError(http.StatusForbidden, "metrics are served only to --metrics-allow addresses or with the --metrics-token bearer token")
 	}
+	s.metrics.withRuntime()
 	s.metricsHandler.ServeHTTP(c.Response(), c.Request())
 	return nil
 }
