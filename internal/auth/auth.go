@@ -111,3 +111,26 @@ func RandomString(n int) (string, error) {
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
+
+// FeedKeyPrefix starts every feed key. It differs from TokenPrefix, so a
+// feed key is never taken for an API token (nor the other way round).
+const FeedKeyPrefix = "dbfeed_"
+
+// NewFeedKey returns a new feed key secret and the SHA-256 hash to store.
+func NewFeedKey() (secret string, hash []byte, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, err
+	}
+	secret = FeedKeyPrefix + base64.RawURLEncoding.EncodeToString(b)
+	return secret, HashToken(secret), nil
+}
+
+// CheckFeedKeyShape rejects strings that cannot be feed keys before any
+// database work.
+func CheckFeedKeyShape(secret string) error {
+	if !strings.HasPrefix(secret, FeedKeyPrefix) || len(secret) != len(FeedKeyPrefix)+43 {
+		return ErrMalformedToken
+	}
+	return nil
+}

@@ -254,3 +254,33 @@ var AllIncidents = Viewer{Admin: true}
 // AuditRead is the audit action of an admin's read of a private incident
 // they are not a member of.
 const AuditRead = "read"
+
+// FeedKey lets a feed reader, which cannot send headers, read the Atom
+// feeds as a user: it travels in the URL (?key=…), so it reads the feeds and
+// nothing else. Only a hash of the secret is kept.
+type FeedKey struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Hash       []byte `json:"-"`
+	Prefix     string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+
+	User *User `gorm:"foreignKey:UserID" json:"-"`
+}
+
+// TableName keeps the table name readable.
+func (FeedKey) TableName() string { return "feed_keys" }
+
+// MaxFeedKeys is how many live feed keys one user may hold.
+const MaxFeedKeys = 20
+
+// Validate normalises and checks a new feed key's label.
+func (k *FeedKey) Validate() error {
+	t := APIToken{Name: k.Name}
+	err := t.Validate(time.Time{})
+	k.Name = t.Name
+	return err
+}

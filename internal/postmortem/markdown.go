@@ -988,3 +988,14 @@ func escapeMarkdownCell(s string) string {
 	flush(run)
 	return b.String()
 }
+
+// WithoutFrontMatter returns an export's Markdown without its YAML front
+// matter (for readers of the text, such as the archive feed).
+func WithoutFrontMatter(md []byte) []byte {
+	lines := strings.Split(normalizeNewlines(strings.TrimPrefix(string(md), "\uFEFF")), "\n")
+	end, ok := frontMatterEnd(lines)
+	if !ok || end == 0 {
+		return md
+	}
+	return []byte(strings.TrimLeft(strings.Join(lines[end:], "\n"), "\n"))
+}

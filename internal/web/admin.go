@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -131,14 +132,36 @@ type tokensPage struct {
 	All      bool   // the admin view of everyone's tokens
 	Errors   map[string]string
 	Name     string
+
+	// The settings page's feed keys (feeds.go).
+	FeedKeys    []model.FeedKey
+	NewFeedKey  string // shown once, in the feed URLs, right after creation
+	FeedBase    string // Debrief's address, for the feed URLs
+	FeedErrors  map[string]string
+	FeedKeyName string
 }
 
 func (s *Server) settings(c echo.Context) error {
-	ts, err := s.store.Tokens(c.Request().Context(), currentUser(c).ID)
-	if err != nil {
+	p := tokensPage{Notice: c.QueryParam("notice")}
+	if err := s.settingsLists(c, &p); err != nil {
 		return err
 	}
-	return c.Render(http.StatusOK, "settings", s.pageData(c, tokensPage{Tokens: ts, Notice: c.QueryParam("notice")}))
+	return c.Render(http.StatusOK, "settings", s.pageData(c, p))
+}
+
+// settingsLists fills the settings page's lists: the user's API tokens and
+// feed keys.
+func (s *Server) settingsLists(c echo.Context, p *tokensPage) error {
+	ctx, u := c.Request().Context(), currentUser(c)
+	var err error
+	if p.Tokens, err = s.store.Tokens(ctx, u.ID); err != nil {
+		return err
+	}
+	if p.FeedKeys, err = s.store.FeedKeys(ctx, u.ID); err != nil {
+		return err
+	}
+	p.FeedBase = strings.TrimRight(s.baseURL(c), "/")
+	return nil
 }
 
 // passwordChange is POST /settings/password: a signed-in user changes
@@ -163,11 +186,11 @@ func (s *Server) passwordChange(c echo.Context) error {
 		v.Add("new_password", "is the same as the current password")
 	}
 	if err := v.Err(); err != nil {
-		ts, terr := s.store.Tokens(ctx, u.ID)
-		if terr != nil {
-			return terr
+		p := tokensPage{Errors: v.Fields}
+		if err := s.settingsLists(c, &p); err != nil {
+			return err
 		}
-		return c.Render(http.StatusUnprocessableEntity, "settings", s.pageData(c, tokensPage{Tokens: ts, Errors: v.Fields}))
+		return c.Render(http.StatusUnprocessableEntity, "settings", s.pageData(c, p))
 	}
 	hash, err := s.opts.Hasher.Hash(next)
 	if err != nil {
@@ -218,7 +241,7 @@ func (s *Server) tokenCreate(c echo.Context) error {
 	default:
 		p.NewToken, p.Name = secret, ""
 	}
-	if p.Tokens, err = s.store.Tokens(c.Request().Context(), u.ID); err != nil {
+	if err := s.settingsLists(c, &p); err != nil {
 		return err
 	}
 	// Rendered, not redirected: the secret must not travel in a URL.

@@ -156,6 +156,9 @@ func (s *Server) authenticate() echo.MiddlewareFunc {
 				// Signed or token-carrying requests from chat tools and CI:
 				// each handler checks its own credential (a CI token is not
 				// an API token).
+			case isFeed(c):
+				// Feed readers: a feed key in the URL, a token, or a session.
+				u, tok, err = s.feedUser(c)
 			case isAPI(c), isEventStream(c) && c.Request().Header.Get(echo.HeaderAuthorization) != "":
 				// Scripts follow an incident's events with a token too.
 				u, tok, err = s.tokenUser(c)
@@ -314,7 +317,7 @@ func (s *Server) proxyUser(ctx context.Context, raw string) (*model.User, error)
 // signInFirst answers an anonymous request for something that needs an
 // account.
 func signInFirst(c echo.Context) error {
-	if isAPI(c) || isEventStream(c) {
+	if isAPI(c) || isEventStream(c) || isFeed(c) {
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="debrief"`)
 		return errAuth{"authentication required: send Authorization: Bearer TOKEN"}
 	}

@@ -67,6 +67,7 @@ type authFixture struct {
 	change                       int64  // a recorded change, linked to the incident
 	service                      string // the change's service, at its first version
 	webhook, delivery            int64  // a webhook and its delivery of the incident's declaration
+	feedKey                      int64  // a feed key of the owner's
 	severity                     string // an unused level of the scale
 	category                     string // an unused factor category
 }
@@ -97,6 +98,19 @@ func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	require.NoError(a.t, err)
 	tok := &model.APIToken{UserID: owner.ID, Name: "matrix", Hash: hash, Prefix: secret[:10]}
 	require.NoError(a.t, a.store.CreateToken(ctx, tok))
+	// One live feed key of the owner's at a time (a user holds at most
+	// model.MaxFeedKeys).
+	keys, err := a.store.FeedKeys(ctx, owner.ID)
+	require.NoError(a.t, err)
+	for _, k := range keys {
+		if k.RevokedAt == nil {
+			require.NoError(a.t, a.store.RevokeFeedKey(ctx, k.ID, owner.ID))
+		}
+	}
+	_, keyHash, err := auth.NewFeedKey()
+	require.NoError(a.t, err)
+	key := &model.FeedKey{UserID: owner.ID, Name: "matrix", Hash: keyHash, Prefix: "dbfeed_matrix"}
+	require.NoError(a.t, a.store.CreateFeedKey(ctx, key))
 	u := &model.User{Email: fmt.Sprintf("matrix-%d@example.com", inc.ID), Name: "Matrix User", Role: model.RoleViewer}
 	require.NoError(a.t, a.store.CreateUser(ctx, u))
 	sev := &model.Severity{Name: fmt.Sprintf("MX%d", inc.ID), Position: 10 + int(inc.ID)}
@@ -126,7 +140,7 @@ func (a *testApp) newAuthFixture(owner *model.User) authFixture {
 	require.NoError(a.t, err)
 	return authFixture{incident: inc.ID, entry: e.ID, token: tok.ID, user: u.ID, severity: sev.Name,
 		factor: fac.ID, why: why.ID, action: act.ID, category: cat.Name, change: ch.ID, service: ch.Service,
-		webhook: hook.ID, delivery: deliveries[0].ID}
+		webhook: hook.ID, delivery: deliveries[0].ID, feedKey: key.ID}
 }
 
 // fillPath puts the fixture's ids into a route's path parameters.
@@ -141,6 +155,8 @@ func fillPath(t *testing.T, path string, f authFixture) string {
 			segs[i] = strconv.FormatInt(f.entry, 10)
 		case ":tokenID":
 			segs[i] = strconv.FormatInt(f.token, 10)
+		case ":keyID":
+			segs[i] = strconv.FormatInt(f.feedKey, 10)
 		case ":userID":
 			segs[i] = strconv.FormatInt(f.user, 10)
 		case ":n":
@@ -185,6 +201,8 @@ func fillPath(t *testing.T, path string, f authFixture) string {
 var routeBodies = map[string]func(f authFixture) string{
 	"POST /settings/tokens":                        func(authFixture) string { return "name=matrix" },
 	"POST /settings/tokens/:tokenID/revoke":        func(authFixture) string { return "" },
+	"POST /settings/feed-keys":                     func(authFixture) string { return "name=matrix+reader" },
+	"POST /settings/feed-keys/:keyID/revoke":       func(authFixture) string { return "" },
 	"POST /incidents":                              func(authFixture) string { return "title=Matrix&severity=SEV2" },
 	"POST /incidents/:id/edit":                     func(authFixture) string { return "version=1&title=Matrix+edited&severity=SEV2&status=investigating" },
 	"POST /incidents/:id/status":                   func(authFixture) string { return "version=1&status=identified" },
@@ -365,9 +383,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 				target, ct, body, known := routeRequest(t, r, f)
 				rec := as.do(r.Method, target, ct, body)
-				// The event stream answers like the API: an EventSource or a
-				// script reads no login page.
-				isAPI := strings.HasPrefix(r.Path, "/api/") || strings.HasSuffix(r.Path, "/events")
+				// The event stream and the feeds answer like the API: an
+				// EventSource, a script or a feed reader reads no login page.
+				isAPI := strings.HasPrefix(r.Path, "/api/") || strings.HasSuffix(r.Path, "/events") || strings.HasSuffix(r.Path, ".atom")
 				switch want, guarded := ownCheck[key]; {
 				case guarded:
 					assert.Equal(t, want, rec.Code, rec.Body.String())

@@ -52,7 +52,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status, body := s.classify(err, c)
 	var ea errAuth
-	if errors.As(err, &ea) && isAPI(c) && c.Response().Header().Get(echo.HeaderWWWAuthenticate) == "" {
+	if errors.As(err, &ea) && (isAPI(c) || isFeed(c)) && c.Response().Header().Get(echo.HeaderWWWAuthenticate) == "" {
 		// RFC 6750: every 401 names the scheme; a refused token says why.
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="debrief", error="invalid_token"`)
 	}
@@ -64,7 +64,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	switch {
 	case c.Request().Method == http.MethodHead:
 		werr = c.NoContent(status)
-	case isAPI(c), isEventStream(c):
+	case isAPI(c), isEventStream(c), isFeed(c):
 		werr = c.JSON(status, body)
 	default:
 		msg := body.Error

@@ -49,7 +49,7 @@ func withoutRequestID(rec *httptest.ResponseRecorder) string {
 // parameters cannot name one in their path; the walk checks them for leaks
 // too, with the private incident's id and a word of its title in the query.
 var notAboutAnIncident = []string{
-	"/static/*", "/setup/:token", "/integrations/chat/:token", "/settings/tokens/:tokenID/revoke",
+	"/static/*", "/setup/:token", "/integrations/chat/:token", "/settings/tokens/:tokenID/revoke", "/settings/feed-keys/:keyID/revoke",
 	"/admin/users/:userID", "/admin/tokens/:tokenID/revoke", "/admin/severities/:name", "/admin/severities/:name/delete",
 	"/admin/categories/:category", "/admin/categories/:category/delete",
 	"/review/:week", "/review/:week/minutes", "/api/v1/review/:week/minutes",
@@ -80,7 +80,7 @@ func TestPrivateIncidentRouteWalk(t *testing.T) {
 		"token": "dbc_none", "userID": "999", "name": "SEV2", "category": "change",
 		"week": fmt.Sprintf("%d-W%02d.md", year, week),
 		// The private incident's service: its page lists incidents.
-		"service": "checkout", "changeID": "1", "webhookID": "1", "deliveryID": "1",
+		"service": "checkout", "changeID": "1", "webhookID": "1", "deliveryID": "1", "keyID": "1",
 	}
 	fill := func(path string, p map[string]string) string {
 		parts := strings.Split(path, "/")

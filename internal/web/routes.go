@@ -58,12 +58,18 @@ func (s *Server) routes() {
 	viewer.GET("/services/:service", s.serviceShow)
 	viewer.GET("/search", s.searchShow)
 	viewer.GET("/archive", s.archiveShow)
+	// Atom feeds: a feed reader signs in with a feed key in the URL (see
+	// feedUser; the key opens these two routes and nothing else).
+	viewer.GET("/archive.atom", s.archiveFeed)
+	viewer.GET("/incidents.atom", s.incidentsFeed)
 	viewer.GET("/time-preview", s.timePreview)
 	viewer.POST("/lint-preview", s.lintPreview) // reads only: checks text, writes nothing
 	viewer.GET("/settings", s.settings)
 	viewer.POST("/settings/password", s.passwordChange)
 	viewer.POST("/settings/tokens", s.tokenCreate)
 	viewer.POST("/settings/tokens/:tokenID/revoke", s.tokenRevoke)
+	viewer.POST("/settings/feed-keys", s.feedKeyCreate)
+	viewer.POST("/settings/feed-keys/:keyID/revoke", s.feedKeyRevoke)
 
 	editor := group{s: s, role: model.RoleEditor}
 	editor.GET("/incidents/new", s.incidentNew)
