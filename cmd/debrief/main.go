@@ -26,6 +26,7 @@ import (
 	"github.com/debrief-dev/debrief/internal/notify"
 	"github.com/debrief-dev/debrief/internal/oidc"
 	"github.com/debrief-dev/debrief/internal/postmortem"
+	"github.com/debrief-dev/debrief/internal/remind"
 	"github.com/debrief-dev/debrief/internal/store"
 	"github.com/debrief-dev/debrief/internal/web"
 )
@@ -609,6 +610,20 @@ func serve(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	workerDone := make(chan struct{})
 	go func() { defer close(workerDone); worker.Run(workerCtx) }()
 	defer func() { stopWorker(); <-workerDone }()
+	// The daily reminder digest: webhook events through the outbox, and
+	// emails when an SMTP server is set.
+	reminder := &remind.Reminder{Store: st, BaseURL: links, PostmortemDue: cfg.PostmortemDue, Log: log}
+	if cfg.SMTPURL != "" {
+		m, err := remind.NewMailer(cfg.SMTPURL, cfg.SMTPFrom)
+		if err != nil {
+			return err
+		}
+		reminder.Mail = m
+	}
+	remindCtx, stopRemind := context.WithCancel(ctx)
+	remindDone := make(chan struct{})
+	go func() { defer close(remindDone); reminder.Run(remindCtx) }()
+	defer func() { stopRemind(); <-remindDone }()
 	log.Info("serving", "url", base, "db", cfg.DB)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -45,6 +45,9 @@ type Config struct {
 	MetricsAllow []netip.Prefix // addresses that may read /metrics without a token
 	MetricsToken string         // Authorization: Bearer token that may read /metrics from anywhere
 
+	SMTPURL  string // smtp://[user:password@]host[:port] or smtps://…; empty: reminders go to webhooks only
+	SMTPFrom string // the reminders' sender address
+
 	// Single sign-on (OpenID Connect); off while OIDCIssuer is empty.
 	OIDCIssuer         string
 	OIDCClientID       string
@@ -146,6 +149,9 @@ func Load(name string, args []string, getenv func(string) string, output io.Writ
 	integer(&cfg.BackupKeep, "backup-keep", "DEBRIEF_BACKUP_KEEP", "how many backups to keep in --backup-dir; older ones are deleted")
 	str(&metricsAllow, "metrics-allow", "DEBRIEF_METRICS_ALLOW", "comma-separated CIDRs that may read /metrics without a token")
 	str(&cfg.MetricsToken, "metrics-token", "DEBRIEF_METRICS_TOKEN", "a token that reads /metrics from any address as Authorization: Bearer")
+
+	str(&cfg.SMTPURL, "smtp-url", "DEBRIEF_SMTP_URL", "SMTP server for the daily reminder emails: smtp://[user:password@]host[:port] (STARTTLS when offered) or smtps://… (empty: reminders go to webhooks only)")
+	str(&cfg.SMTPFrom, "smtp-from", "DEBRIEF_SMTP_FROM", "sender address of the reminder emails (default debrief@ the SMTP host)")
 	str(&proxies, "trusted-proxies", "DEBRIEF_TRUSTED_PROXIES", "comma-separated CIDRs whose proxy header is believed, e.g. 10.0.0.0/8,127.0.0.1/32")
 	str(&cfg.OIDCIssuer, "oidc-issuer", "DEBRIEF_OIDC_ISSUER", "OpenID Connect issuer URL for single sign-on, e.g. https://accounts.google.com (https; http only on loopback)")
 	str(&cfg.OIDCClientID, "oidc-client-id", "DEBRIEF_OIDC_CLIENT_ID", "OpenID Connect client id")
@@ -226,6 +232,11 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q must be text or json", c.LogFormat))
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			errs = append(errs, errors.New("smtp-url must be smtp://[user:password@]host[:port] or smtps://…"))
+		}
 	}
 	if c.PostmortemDue < time.Hour {
 		errs = append(errs, errors.New("postmortem-due must be at least 1h"))

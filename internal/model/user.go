@@ -63,6 +63,23 @@ type User struct {
 	// SessionEpoch ends sessions: a session signed in under an older epoch
 	// is refused. A password change or reset and disabling raise it.
 	SessionEpoch int `json:"-"`
+	// Reminders (the daily digest): off, and quiet hours in whole UTC
+	// hours, from inclusive to exclusive (none when nil or equal).
+	RemindersOff bool `json:"-"`
+	QuietFrom    *int `json:"-"`
+	QuietTo      *int `json:"-"`
+}
+
+// Quiet reports whether hour (0–23, UTC) is in u's quiet hours.
+func (u *User) Quiet(hour int) bool {
+	if u.QuietFrom == nil || u.QuietTo == nil || *u.QuietFrom == *u.QuietTo {
+		return false
+	}
+	from, to := *u.QuietFrom, *u.QuietTo
+	if from < to {
+		return hour >= from && hour < to
+	}
+	return hour >= from || hour < to // over midnight
 }
 
 // NormalizeEmail lower-cases and checks an email address.

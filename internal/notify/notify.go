@@ -67,14 +67,19 @@ func slackMessage(typ string, data map[string]any, link string) map[string]any {
 		head = "Postmortem published"
 	case model.EventChangeRecorded:
 		head = "Change recorded"
+	case model.EventActionItemOverdue, model.EventPostmortemOverdue:
+		head = "Reminder"
 	default:
 		head = typ
 	}
 	var title, facts string
-	if typ == model.EventChangeRecorded {
+	switch typ {
+	case model.EventActionItemOverdue, model.EventPostmortemOverdue:
+		title = str("title") // a digest: no single incident to link
+	case model.EventChangeRecorded:
 		title = str("service") + ": " + str("summary")
 		facts = strings.Join(nonEmpty(str("kind"), str("environment"), str("version"), str("author")), " · ")
-	} else {
+	default:
 		title = fmt.Sprintf("#%v %s", data["id"], str("title"))
 		facts = strings.Join(nonEmpty(str("severity"), str("status")), " · ")
 	}

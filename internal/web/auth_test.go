@@ -202,6 +202,7 @@ var routeBodies = map[string]func(f authFixture) string{
 	"POST /settings/tokens":                        func(authFixture) string { return "name=matrix" },
 	"POST /settings/tokens/:tokenID/revoke":        func(authFixture) string { return "" },
 	"POST /settings/feed-keys":                     func(authFixture) string { return "name=matrix+reader" },
+	"POST /settings/reminders":                     func(authFixture) string { return "reminders=on&quiet_from=22&quiet_to=7" },
 	"POST /settings/feed-keys/:keyID/revoke":       func(authFixture) string { return "" },
 	"POST /incidents":                              func(authFixture) string { return "title=Matrix&severity=SEV2" },
 	"POST /incidents/:id/edit":                     func(authFixture) string { return "version=1&title=Matrix+edited&severity=SEV2&status=investigating" },

@@ -68,6 +68,7 @@ func (s *Server) routes() {
 	viewer.POST("/settings/password", s.passwordChange)
 	viewer.POST("/settings/tokens", s.tokenCreate)
 	viewer.POST("/settings/tokens/:tokenID/revoke", s.tokenRevoke)
+	viewer.POST("/settings/reminders", s.reminderSave)
 	viewer.POST("/settings/feed-keys", s.feedKeyCreate)
 	viewer.POST("/settings/feed-keys/:keyID/revoke", s.feedKeyRevoke)
 
