@@ -138,6 +138,7 @@ func (s *Server) routes() {
 	admin.POST("/admin/categories/:category/delete", s.categoryDelete)
 
 	apiViewer := group{s: s, role: model.RoleViewer}
+	apiViewer.GET("/api/v1/openapi.json", s.apiOpenAPI) // the API described (openapi.go)
 	apiViewer.GET("/api/v1/severities", s.apiSeverities)
 	apiViewer.GET("/api/v1/incidents", s.apiIncidentList)
 	apiViewer.GET("/api/v1/incidents/:id", s.apiIncidentShow)

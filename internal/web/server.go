@@ -59,6 +59,7 @@ type Server struct {
 	lint     *lint.Checker
 	now      func() time.Time
 	table    []routeInfo
+	openAPI  []byte // the API's OpenAPI document (openapi.go)
 	// exporting holds a token while a bulk export runs: one at a time.
 	exporting chan struct{}
 
@@ -134,6 +135,9 @@ func New(st *store.Store, log *slog.Logger, opts Options) (*Server, error) {
 		if !strings.HasPrefix(r.Name, "echo_route_not_found") && r.Method != echo.RouteNotFound {
 			s.routeKnown[r.Path] = true
 		}
+	}
+	if err := s.buildOpenAPI(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
