@@ -233,7 +233,7 @@ func mtbf(in *Input, cur, prev Period) []MTBFRow {
 			starts[svc] = append(starts[svc], inc.Start())
 		}
 	}
-	var rows []MTBFRow
+	rows := []MTBFRow{} // [] in the API, never null
 	for svc, ts := range starts {
 		slices.SortFunc(ts, time.Time.Compare)
 		gaps := func(p Period) Stat {

@@ -134,8 +134,15 @@ func (a *testApp) do(method, target, contentType, body string, headers ...string
 	}
 	rec := httptest.NewRecorder()
 	a.srv.ServeHTTP(rec, req)
+	if checkResponses {
+		a.checkAPI(req, rec)
+	}
 	return rec
 }
+
+// checkResponses validates every response of the API the tests get
+// against the OpenAPI document (openapi_test.go).
+const checkResponses = true
 
 // authorize adds the current identity's credentials and the CSRF token:
 // the session's own, or the pre-session one without a live session.
