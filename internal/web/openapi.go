@@ -364,11 +364,12 @@ func (s *Server) buildOpenAPI() (err error) {
 			err = fmt.Errorf("openapi document: %v", r)
 		}
 	}()
-	doc, err := json.MarshalIndent(s.openAPIDocument(), "", "  ")
+	doc := s.openAPIDocument()
+	raw, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return fmt.Errorf("openapi document: %w", err)
 	}
-	s.openAPI = doc
+	s.openAPI, s.apiDocsData = raw, s.apiDocs(doc)
 	return nil
 }
 

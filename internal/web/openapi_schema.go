@@ -119,6 +119,8 @@ func (g *schemaGen) value(v any, response bool) sch {
 			out["required"] = req
 		}
 		return out
+	case []obj: // an array of the object written as its one element
+		return sch{"type": "array", "items": g.value(v[0], response)}
 	case reflect.Type:
 		return g.typ(v, response)
 	}

@@ -198,3 +198,60 @@ func TestOpenAPIDocument(t *testing.T) {
 	})
 	assert.Error(t, err, "an undocumented status")
 }
+
+// TestAPIDocsPage renders the document for people: every operation under
+// its tag with its fields, no script, and a sign-in first.
+func TestAPIDocsPage(t *testing.T) {
+	app := newTestApp(t)
+	rec := app.as(model.RoleViewer).do(http.MethodGet, "/docs/api", "", "")
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	body := rec.Body.String()
+	assert.NotContains(t, body, "<script>", "no inline script (the layout's are files)")
+	assert.NotContains(t, body, "swagger")
+	for _, op := range apiOps {
+		p, _ := openAPIPath(op.path)
+		assert.Contains(t, body, `<span class="api-method">`+op.method+`</span> <code>`+p+`</code>`)
+		assert.Contains(t, body, `id="`+operationID(op)+`"`)
+	}
+	for _, t2 := range tagInfo {
+		assert.Contains(t, body, `<h2>`+t2.name+`</h2>`)
+	}
+	// Fields of a component and of a request, and a link to a component.
+	for _, want := range []string{`id="schema-Incident"`, `<code>durations_seconds</code>`, `<code>evidence_url</code>`,
+		`<a href="#schema-Entry">Entry</a>`, `<code>learned_later</code>`, `id="error-422"`} {
+		assert.Contains(t, body, want)
+	}
+	rec = app.as("").do(http.MethodGet, "/docs/api", "", "")
+	assert.Equal(t, http.StatusSeeOther, rec.Code)
+}
+
+// TestOpenAPIResponsesAreStrict checks that the validator catches a field
+// the document does not name and a missing one, on a real response.
+func TestOpenAPIResponsesAreStrict(t *testing.T) {
+	app := newTestApp(t)
+	sp := loadSpec(t, app)
+	inc := app.createIncident(`{"title": "Checkout down", "severity": "SEV2"}`)
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/incidents/1", nil)
+	route, params, err := sp.router.FindRoute(req)
+	require.NoError(t, err)
+	check := func(v map[string]any) error {
+		raw, err := json.Marshal(v)
+		require.NoError(t, err)
+		return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+			Status:                 http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(bytes.NewReader(raw)), Options: &openapi3filter.Options{IncludeResponseStatus: true},
+		})
+	}
+	require.NoError(t, check(inc))
+	inc["extra"] = 1
+	assert.Error(t, check(inc), "a field the document does not name")
+	delete(inc, "extra")
+	delete(inc, "version")
+	assert.Error(t, check(inc), "a missing field")
+	inc["version"] = 1
+	inc["started_at"] = nil
+	assert.NoError(t, check(inc), "a nullable time")
+	inc["title"] = nil
+	assert.Error(t, check(inc), "a null string")
+}

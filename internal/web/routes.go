@@ -65,6 +65,7 @@ func (s *Server) routes() {
 	viewer.GET("/time-preview", s.timePreview)
 	viewer.POST("/lint-preview", s.lintPreview) // reads only: checks text, writes nothing
 	viewer.GET("/settings", s.settings)
+	viewer.GET("/docs/api", s.apiDocsShow) // the API's OpenAPI document, readable
 	viewer.POST("/settings/password", s.passwordChange)
 	viewer.POST("/settings/tokens", s.tokenCreate)
 	viewer.POST("/settings/tokens/:tokenID/revoke", s.tokenRevoke)

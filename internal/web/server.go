@@ -60,6 +60,8 @@ type Server struct {
 	now      func() time.Time
 	table    []routeInfo
 	openAPI  []byte // the API's OpenAPI document (openapi.go)
+	// apiDocsData is the document as the page /docs/api shows it.
+	apiDocsData apiDocsPage
 	// exporting holds a token while a bulk export runs: one at a time.
 	exporting chan struct{}
 
