@@ -72,6 +72,11 @@ func loadSpec(t testing.TB, app *testApp) *apiSpec {
 // checkAPI validates a response of the API against the document: its
 // status must be documented for the operation and its body must match
 // the schema. Requests to no operation (the catch-all's 404) are skipped.
+// kin-openapi v0.153 takes the document as 3.1: a schema using 3.1's
+// keywords (type lists such as ["string", "null"]) is checked by its JSON
+// Schema 2020-12 validator, the others by its 3.0 validator, which is why
+// "any value" is spelled out as every type (anyJSON). It costs about 0.6×
+// the run time of the API-heavy tests (measured: 27 s → 44 s).
 func (a *testApp) checkAPI(req *http.Request, rec *httptest.ResponseRecorder) {
 	a.t.Helper()
 	if !strings.HasPrefix(req.URL.Path, "/api/v1/") {
