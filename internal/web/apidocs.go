@@ -100,8 +100,14 @@ func (s *Server) apiDocs(doc map[string]any) apiDocsPage {
 			}
 			b := docBody{Status: st, Text: r["description"].(string)}
 			if c, ok := r["content"].(sch); ok {
-				full := bodyOf(c["application/json"].(sch)["schema"].(sch))
-				b.Type, b.Fields = full.Type, full.Fields
+				if js, ok := c["application/json"].(sch); ok {
+					full := bodyOf(js["schema"].(sch))
+					b.Type, b.Fields = full.Type, full.Fields
+				} else {
+					for media := range c {
+						b.Type = docType{Text: media}
+					}
+				}
 			}
 			d.Responses = append(d.Responses, b)
 		}

@@ -29,6 +29,7 @@ type apiOp struct {
 	status       int         // the success status
 	resp         any         // the success body; nil: no content
 	also         map[int]any // other success statuses and their bodies
+	media        string      // the success body's media type when it is not JSON
 	errs         []int       // error statuses beyond the ones every operation of its kind may answer
 }
 
@@ -215,6 +216,11 @@ var apiOps = []apiOp{
 	{method: "POST", path: "/api/v1/webhooks/:webhookID/deliveries/:deliveryID/redeliver", tag: "webhooks",
 		summary: "Send a delivery again", status: 202},
 
+	// Administration.
+	{method: "POST", path: "/api/v1/admin/backup", tag: "meta",
+		summary: "Download a consistent, checked copy of the database (409 while another runs)",
+		status:  200, media: "application/vnd.sqlite3", errs: []int{409}},
+
 	// The document itself.
 	{method: "GET", path: "/api/v1/openapi.json", tag: "meta", summary: "This OpenAPI 3.1 document",
 		status: 200, resp: sch{"type": "object", "description": "an OpenAPI 3.1 document"}},
@@ -232,7 +238,7 @@ var tagInfo = []struct{ name, desc string }{
 	{"changes", "Deploys and other changes, and the ones suspected of an incident"},
 	{"services", "The service catalog and error budgets"},
 	{"webhooks", "Outgoing webhooks (admins)"},
-	{"meta", "About the API"},
+	{"meta", "About the API, and administration"},
 }
 
 // paramDesc describes the path parameters.
@@ -280,7 +286,10 @@ func (s *Server) openAPIDocument() map[string]any {
 		}
 		for st, body := range success {
 			ok := sch{"description": http.StatusText(st)}
-			if body != nil {
+			switch {
+			case op.media != "" && st == op.status:
+				ok["content"] = sch{op.media: sch{"schema": sch{"type": "string", "contentMediaType": op.media}}}
+			case body != nil:
 				ok["content"] = sch{"application/json": sch{"schema": g.value(body, true)}}
 			}
 			responses[strconv.Itoa(st)] = ok
