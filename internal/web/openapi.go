@@ -252,7 +252,7 @@ var errorText = map[int]string{
 	400: "Malformed JSON", 401: "Not signed in: send Authorization: Bearer TOKEN", 403: "The role is too low",
 	404: "Not found (or private to others)", 409: "Changed by someone else since the version you sent; current holds the record as it is now",
 	413: "The body is too large", 415: "The body is not application/json", 422: "Invalid input: fields names each field at fault and why",
-	429: "Too many requests",
+	429: "Too many requests", 503: "Storage is full or read-only: nothing was saved",
 }
 
 // openAPIDocument builds the document from apiOps and the route table
@@ -294,7 +294,7 @@ func (s *Server) openAPIDocument() map[string]any {
 			}
 			responses[strconv.Itoa(st)] = ok
 		}
-		errs := []int{401}
+		errs := []int{401, 503}
 		if role != model.RoleViewer {
 			errs = append(errs, 403)
 		}
