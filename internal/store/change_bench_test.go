@@ -55,6 +55,9 @@ func changeBenchDB(b *testing.B) *Store {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil { // a kept database from an older build
+		b.Fatal(err)
+	}
 	return st
 }
 
