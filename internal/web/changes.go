@@ -327,18 +327,24 @@ func (s *Server) apiChangeLink(c echo.Context) error {
 
 // apiChangeUnlink is DELETE /api/v1/incidents/{id}/changes/{changeID}.
 func (s *Server) apiChangeUnlink(c echo.Context) error {
-	inc, err := s.pathIncident(c)
-	if err != nil {
-		return err
-	}
-	changeID, err := pathID(c, "changeID")
-	if err != nil {
-		return err
-	}
-	if err := s.store.UnlinkChange(c.Request().Context(), inc.ID, changeID); err != nil {
+	if _, err := s.unlinkChange(c); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// unlinkChange removes the link the path names (:id, :changeID) and
+// returns the incident's id.
+func (s *Server) unlinkChange(c echo.Context) (int64, error) {
+	inc, err := s.pathIncident(c)
+	if err != nil {
+		return 0, err
+	}
+	changeID, err := pathID(c, "changeID")
+	if err != nil {
+		return 0, err
+	}
+	return inc.ID, s.store.UnlinkChange(c.Request().Context(), inc.ID, changeID)
 }
 
 // changeLinkForm is POST /incidents/{id}/changes (the page's "Caused it"
@@ -363,18 +369,11 @@ func (s *Server) changeLinkForm(c echo.Context) error {
 
 // changeUnlinkForm is POST /incidents/{id}/changes/{changeID}/unlink.
 func (s *Server) changeUnlinkForm(c echo.Context) error {
-	inc, err := s.pathIncident(c)
+	id, err := s.unlinkChange(c)
 	if err != nil {
 		return err
 	}
-	changeID, err := pathID(c, "changeID")
-	if err != nil {
-		return err
-	}
-	if err := s.store.UnlinkChange(c.Request().Context(), inc.ID, changeID); err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#changes", inc.ID))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/incidents/%d#changes", id))
 }
 
 // rawBody reads a webhook's body, reporting an oversized one as 413.

@@ -31,11 +31,7 @@ func (s *Server) slackBody(c echo.Context) (url.Values, error) {
 	if s.opts.SlackSigningSecret == "" {
 		return nil, model.ErrNotFound
 	}
-	body, err := io.ReadAll(c.Request().Body)
-	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
-		return nil, echo.ErrStatusRequestEntityTooLarge
-	}
+	body, err := rawBody(c)
 	if err != nil {
 		return nil, err
 	}

@@ -213,18 +213,24 @@ func deliveryPage(c echo.Context) (before int64, limit int, err error) {
 
 // apiRedeliver is POST /api/v1/webhooks/{id}/deliveries/{deliveryID}/redeliver.
 func (s *Server) apiRedeliver(c echo.Context) error {
-	w, err := s.pathWebhook(c)
-	if err != nil {
-		return err
-	}
-	did, err := pathID(c, "deliveryID")
-	if err != nil {
-		return err
-	}
-	if err := s.store.Redeliver(c.Request().Context(), w.ID, did); err != nil {
+	if _, err := s.redeliver(c); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusAccepted)
+}
+
+// redeliver queues again the delivery the path names (:webhookID,
+// :deliveryID) and returns the hook's id.
+func (s *Server) redeliver(c echo.Context) (int64, error) {
+	w, err := s.pathWebhook(c)
+	if err != nil {
+		return 0, err
+	}
+	did, err := pathID(c, "deliveryID")
+	if err != nil {
+		return 0, err
+	}
+	return w.ID, s.store.Redeliver(c.Request().Context(), w.ID, did)
 }
 
 type webhooksPage struct {
@@ -335,16 +341,9 @@ func (s *Server) webhookDelete(c echo.Context) error {
 
 // webhookRedeliver is POST /admin/webhooks/{id}/deliveries/{deliveryID}/redeliver.
 func (s *Server) webhookRedeliver(c echo.Context) error {
-	w, err := s.pathWebhook(c)
+	id, err := s.redeliver(c)
 	if err != nil {
 		return err
 	}
-	did, err := pathID(c, "deliveryID")
-	if err != nil {
-		return err
-	}
-	if err := s.store.Redeliver(c.Request().Context(), w.ID, did); err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/webhooks/%d", w.ID))
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/webhooks/%d", id))
 }
