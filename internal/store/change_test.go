@@ -2,11 +2,14 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
 
 	"github.com/debrief-dev/debrief/internal/model"
 	"github.com/debrief-dev/debrief/internal/review"
@@ -405,4 +408,48 @@ func TestSearchFindsLinkedChanges(t *testing.T) {
 	require.NoError(t, err)
 	assert.Positive(t, n)
 	assert.Empty(t, find(t, st, "marmoset"), "a rebuild agrees")
+}
+
+// TestChangeReadsUseIndexes: the change list (each filter), the suspects,
+// the lane and the webhook queue and log read through an index: no plain
+// SCAN of changes or webhook_deliveries, no sort of the list in a temporary
+// b-tree.
+func TestChangeReadsUseIndexes(t *testing.T) {
+	st := OpenTest(t)
+	inc := incidentWith(t, st, "x", "SEV2", "api")
+	recordChange(t, st, "api", mustTime(t, "2026-11-20T10:00:00Z"))
+	h := &model.Webhook{URL: "https://hooks.example.com/x", Events: []string{model.EventIncidentDeclared}, Secret: "whsec_x"}
+	require.NoError(t, h.Validate(false))
+	require.NoError(t, st.CreateWebhook(ctx, h))
+	log := &sqlLog{Interface: logger.Discard}
+	st.db = st.db.Session(&gorm.Session{Logger: log})
+	from, to := mustTime(t, "2026-11-01T00:00:00Z"), mustTime(t, "2026-12-01T00:00:00Z")
+	reads := map[string]func() error{
+		"changes":         func() error { _, _, err := st.Changes(ctx, ChangeFilter{}); return err },
+		"changes+service": func() error { _, _, err := st.Changes(ctx, ChangeFilter{Service: "api"}); return err },
+		"changes+window":  func() error { _, _, err := st.Changes(ctx, ChangeFilter{From: &from, To: &to}); return err },
+		"suspects":        func() error { _, err := st.SuspectChanges(ctx, inc, 24*time.Hour, 0); return err },
+		"lane":            func() error { _, err := st.ChangesAround(ctx, inc); return err },
+		"lane state":      func() error { _, _, err := st.LaneState(ctx, inc); return err },
+		"deliveries":      func() error { _, err := st.Deliveries(ctx, h.ID, 0, 50); return err },
+		"due":             func() error { _, err := st.DueDeliveries(ctx, st.Now()); return err },
+	}
+	for name, read := range reads {
+		log.stmts = nil
+		require.NoError(t, read(), name)
+		require.NotEmpty(t, log.stmts, name)
+		for _, sql := range log.stmts {
+			plan := strings.Join(queryPlan(t, st, sql), "\n")
+			for _, table := range []string{"changes", "webhook_deliveries"} {
+				for _, step := range strings.Split(plan, "\n") {
+					if (step == "SCAN "+table || strings.HasPrefix(step, "SCAN "+table+" ")) && !strings.Contains(step, "INDEX") {
+						t.Errorf("%s scans %s:\n%s\n%s", name, table, sql, plan)
+					}
+				}
+			}
+			if strings.HasPrefix(name, "changes") && strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") {
+				t.Errorf("%s sorts in a temporary b-tree:\n%s\n%s", name, sql, plan)
+			}
+		}
+	}
 }
